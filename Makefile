@@ -1,0 +1,46 @@
+# The two promised commands: `make run` and `make test`. Both create .venv with python3 if missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: install run test lint bench contract clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# The web server on 127.0.0.1:8000 plus a Celery worker with the beat scheduler, on the embedded
+# defaults (SQLite file and filesystem broker under var/): no database or broker server needed.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	@echo "Admin: http://127.0.0.1:8000/admin/  (create a login: make superuser)"
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A gatewayz_site worker --beat --loglevel=INFO --concurrency=2 & \
+	$(BIN)/python manage.py runserver --noreload 127.0.0.1:8000
+
+run bench superuser: export DJANGO_DEBUG ?= true
+
+superuser: install
+	$(BIN)/python manage.py createsuperuser
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+contract: install
+	$(BIN)/python ../shared/tools/contract_check.py --python $(BIN)/python
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var staticfiles .pytest_cache

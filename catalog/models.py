@@ -1,0 +1,148 @@
+"""The stored catalog.
+
+`AIModel` is one upstream model of one gateway, keyed by `(gateway, upstream_id)`. Its served JSON
+(`public_json`) is rendered once, at publish time. `MergedModel` is one entry of the cross-gateway
+catalog (`gateway=all`), rebuilt for the affected merge keys inside the same publish transaction.
+
+Prices: `pricing` holds every price as an exact decimal string in USD per token (the source of
+truth on every database). `prompt_price`/`completion_price` are indexed copies for filtering and
+sorting (exact on PostgreSQL; SQLite keeps them as floating point, good enough to order by).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+PRICE = {"max_digits": 40, "decimal_places": 30, "null": True, "blank": True}
+
+
+class AIModel(models.Model):
+    gateway = models.ForeignKey("gateways.Gateway", on_delete=models.CASCADE, related_name="catalog_models")
+    upstream_id = models.CharField(max_length=512)
+    canonical_key = models.CharField(max_length=600, db_index=True, help_text="Cross-gateway merge key.")
+    variant = models.CharField(max_length=64, blank=True, default="")
+    canonical_slug = models.CharField(max_length=512, null=True, blank=True)
+    hugging_face_id = models.CharField(max_length=512, null=True, blank=True)
+    name = models.CharField(max_length=512)
+    description = models.TextField(null=True, blank=True)
+    created = models.BigIntegerField(null=True, blank=True, help_text="Unix seconds.")
+    context_length = models.BigIntegerField(null=True, blank=True)
+    modality = models.CharField(max_length=128, null=True, blank=True)
+    modality_source = models.CharField(max_length=16, default="upstream")
+    input_modalities = models.JSONField(default=list, blank=True)
+    output_modalities = models.JSONField(default=list, blank=True)
+    tokenizer = models.CharField(max_length=64, null=True, blank=True)
+    instruct_type = models.CharField(max_length=64, null=True, blank=True)
+    pricing = models.JSONField(default=dict, blank=True, help_text="Exact decimal strings, USD per unit.")
+    pricing_dynamic = models.BooleanField(default=False)
+    price_unit = models.CharField(max_length=48, null=True, blank=True, help_text="Conversion that produced the prices.")
+    prompt_price = models.DecimalField(**PRICE)
+    completion_price = models.DecimalField(**PRICE)
+    is_free = models.BooleanField(default=False)
+    top_provider = models.JSONField(null=True, blank=True)
+    per_request_limits = models.JSONField(null=True, blank=True)
+    supported_parameters = models.JSONField(default=list, blank=True)
+    default_parameters = models.JSONField(default=dict, blank=True)
+    provider_slug = models.CharField(max_length=128, null=True, blank=True, db_index=True)
+    data_source = models.CharField(max_length=16, default="live", help_text="live, fallback or static.")
+    upstream_active = models.BooleanField(default=True, help_text="False when the upstream marks it unavailable.")
+    extra = models.JSONField(default=dict, blank=True)
+    raw = models.JSONField(null=True, blank=True, help_text="The upstream item as received.")
+
+    # Comma-wrapped copies (",text,image,") so list filters run in SQL on SQLite and PostgreSQL.
+    input_modalities_text = models.CharField(max_length=256, default=",")
+    output_modalities_text = models.CharField(max_length=256, default=",")
+    supported_parameters_text = models.TextField(default=",")
+
+    content_hash = models.CharField(max_length=64)
+    public_json = models.TextField(help_text="The served model JSON, rendered at publish time.")
+    is_active = models.BooleanField(default=True, help_text="False once the model vanished from its gateway's list.")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "AI model"
+        ordering = ["gateway_id", "upstream_id"]
+        constraints = [models.UniqueConstraint(fields=["gateway", "upstream_id"], name="aimodel_gateway_upstream_id")]
+        indexes = [
+            models.Index(fields=["gateway", "is_active", "upstream_id"], name="aimodel_gateway_active"),
+            models.Index(fields=["is_active", "name"], name="aimodel_name"),
+            models.Index(fields=["is_active", "created"], name="aimodel_created"),
+            models.Index(fields=["is_active", "context_length"], name="aimodel_context"),
+            models.Index(fields=["is_active", "prompt_price"], name="aimodel_prompt_price"),
+            models.Index(fields=["is_active", "completion_price"], name="aimodel_completion_price"),
+        ]
+
+    def __str__(self) -> str:
+        return self.upstream_id
+
+
+class MergedModel(models.Model):
+    """One model across gateways. `public_json` is the merged entry, with `source_gateways` and
+    the lowest price across offers; filter and sort columns mirror it."""
+
+    canonical_key = models.CharField(max_length=600, unique=True)
+    model_id = models.CharField(max_length=512, db_index=True, help_text="The id of the highest-priority offer.")
+    primary = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=512)
+    description = models.TextField(null=True, blank=True)
+    created = models.BigIntegerField(null=True, blank=True)
+    context_length = models.BigIntegerField(null=True, blank=True)
+    provider_slug = models.CharField(max_length=128, null=True, blank=True, db_index=True)
+    prompt_price = models.DecimalField(**PRICE)
+    completion_price = models.DecimalField(**PRICE)
+    is_free = models.BooleanField(default=False)
+    gateways_text = models.CharField(max_length=1024, default=",", help_text="',openrouter,groq,'")
+    input_modalities_text = models.CharField(max_length=256, default=",")
+    output_modalities_text = models.CharField(max_length=256, default=",")
+    supported_parameters_text = models.TextField(default=",")
+    public_json = models.TextField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["model_id"]
+        indexes = [
+            models.Index(fields=["name"], name="merged_name"),
+            models.Index(fields=["created"], name="merged_created"),
+            models.Index(fields=["context_length"], name="merged_context"),
+            models.Index(fields=["prompt_price"], name="merged_prompt_price"),
+            models.Index(fields=["completion_price"], name="merged_completion_price"),
+        ]
+
+    def __str__(self) -> str:
+        return self.model_id
+
+
+class ModelChange(models.Model):
+    class Kind(models.TextChoices):
+        ADDED = "added", "added"
+        REMOVED = "removed", "removed"
+        PRICE_CHANGED = "price_changed", "price changed"
+        CONTEXT_CHANGED = "context_changed", "context changed"
+
+    gateway = models.ForeignKey("gateways.Gateway", on_delete=models.CASCADE, related_name="model_changes")
+    ai_model = models.ForeignKey(AIModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    upstream_id = models.CharField(max_length=512)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    recorded_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["gateway", "-recorded_at"], name="change_gateway_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.upstream_id} {self.kind}"
+
+
+class CatalogVersion(models.Model):
+    """A single row whose `version` grows on every publish that changed anything: ETags and
+    response-cache keys derive from it, so a publish invalidates them all at once."""
+
+    version = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"catalog version {self.version}"

@@ -1,0 +1,46 @@
+"""The normalized model record that adapters produce and the catalog stores.
+
+It lives in `catalog` because it is the catalog's input: `gateways` depends on `catalog`, never the
+other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedModel:
+    """One upstream model in the OpenRouter shape, prices in exact USD per token."""
+
+    id: str
+    name: str
+    canonical_slug: str | None = None
+    hugging_face_id: str | None = None
+    description: str | None = None
+    created: int | None = None
+    context_length: int | None = None
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    modality: str | None = None
+    modality_source: str = "upstream"  # upstream | inferred | unknown
+    tokenizer: str | None = None
+    instruct_type: str | None = None
+    pricing: Mapping[str, Decimal | None] = field(default_factory=dict)
+    pricing_overrides: tuple[Mapping[str, Any], ...] = ()
+    pricing_dynamic: bool = False
+    price_unit: str | None = None  # which conversion produced the prices, e.g. "per_1m_usd"
+    top_provider: Mapping[str, Any] | None = None
+    per_request_limits: Mapping[str, Any] | None = None
+    supported_parameters: tuple[str, ...] = ()
+    default_parameters: Mapping[str, Any] = field(default_factory=dict)
+    provider_slug: str | None = None
+    variant: str | None = None  # ":free", "-TEE", "-fast" ... are separate offers
+    merge_base: str | None = None  # the id with gateway-only prefixes and the variant removed
+    upstream_active: bool = True
+    data_source: str = "live"  # live | fallback | static
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    raw: Any = None

@@ -1,0 +1,85 @@
+"""The served JSON of a model, rendered once at publish time (never per request)."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from catalog.records import NormalizedModel
+
+
+def price_text(value: Decimal | None) -> str | None:
+    """OpenRouter's style: plain positional notation, no exponent, no trailing zeros."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return price_text(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals to OpenRouter price strings, tuples to lists, recursively."""
+    return _jsonable(value)
+
+
+def dumps(document: Any) -> str:
+    return orjson.dumps(document).decode()
+
+
+def content_hash(document: Any) -> str:
+    return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
+    """The OpenRouter-shaped public record of a `NormalizedModel`, plus `source_gateway` and
+    `provider_slug`. No raw upstream payload."""
+    pricing: dict[str, Any] = {key: price_text(value) for key, value in model.pricing.items()}
+    pricing.setdefault("prompt", None)
+    pricing.setdefault("completion", None)
+    if model.pricing_overrides:
+        pricing["overrides"] = jsonable(list(model.pricing_overrides))
+    top = (
+        dict(model.top_provider)
+        if model.top_provider is not None
+        else {
+            "context_length": model.context_length,
+            "max_completion_tokens": None,
+            "is_moderated": None,
+        }
+    )
+    return {
+        "id": model.id,
+        "canonical_slug": model.canonical_slug,
+        "hugging_face_id": model.hugging_face_id,
+        "name": model.name,
+        "created": model.created,
+        "description": model.description,
+        "context_length": model.context_length,
+        "architecture": {
+            "modality": model.modality,
+            "input_modalities": list(model.input_modalities),
+            "output_modalities": list(model.output_modalities),
+            "tokenizer": model.tokenizer,
+            "instruct_type": model.instruct_type,
+        },
+        "pricing": pricing,
+        "pricing_dynamic": model.pricing_dynamic,
+        "top_provider": jsonable(top),
+        "per_request_limits": jsonable(model.per_request_limits) if model.per_request_limits is not None else None,
+        "supported_parameters": list(model.supported_parameters),
+        "default_parameters": jsonable(dict(model.default_parameters)),
+        "source_gateway": gateway_slug,
+        "provider_slug": model.provider_slug,
+    }

@@ -1,0 +1,379 @@
+"""Writes to the catalog: the publish guard and the one-transaction publish.
+
+`catalog_publish()` is the only way a fetched list replaces a stored one. It first asks the
+guard (`publish_refusal()`): a list that is empty, below `min_expected_models`, shrunk by more
+than `max_shrink_fraction` (unless forced) or with too many rejected items is refused, and the
+stored catalog stays exactly as it was. Otherwise, in one transaction, it inserts new rows,
+updates only rows whose content hash changed (an unchanged refresh writes no model rows), marks
+vanished models inactive, records changes, rebuilds the merged entries of the affected keys and
+bumps the catalog version. Response caches are invalidated on commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog import cache
+from catalog.merge import canonical_key, merge_documents
+from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
+from catalog.records import NormalizedModel
+from catalog.render import content_hash, dumps, jsonable, model_document
+
+CHUNK = 500
+
+
+class PublishRefused(Exception):
+    """The publish guard refused a list; the message says why and what to do."""
+
+
+@dataclass(slots=True)
+class PublishResult:
+    seen: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    version: int | None = None
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def wrote_anything(self) -> bool:
+        return bool(self.added or self.changed or self.deactivated)
+
+
+def publish_refusal(*, gateway: Any, count: int, rejected: int, active_before: int, force: bool) -> str | None:
+    """Why this list may not replace the stored one, or None when it may."""
+    if count == 0:
+        return "the upstream returned no usable models; the stored catalog was kept"
+    if count < gateway.min_expected_models:
+        return f"only {count} models, fewer than min_expected_models={gateway.min_expected_models}; the stored catalog was kept"
+    total = count + rejected
+    if total and rejected / total > gateway.max_reject_fraction:
+        return (
+            f"{rejected} of {total} items could not be normalized (over {gateway.max_reject_fraction:.0%}); "
+            "the stored catalog was kept"
+        )
+    if not force and active_before and count < active_before * (1 - gateway.max_shrink_fraction):
+        return (
+            f"the list shrank from {active_before} to {count} models (more than {gateway.max_shrink_fraction:.0%}); "
+            "the stored catalog was kept. Refresh with force to accept it"
+        )
+    return None
+
+
+def _text_list(values: Iterable[str]) -> str:
+    return "," + "".join(f"{v.lower()}," for v in values)
+
+
+def _is_free(model: NormalizedModel) -> bool:
+    # Only a :free variant, or a text-output model whose every stated price is 0, is free:
+    # video and rerank models report 0 token prices although they are billed otherwise.
+    if model.variant == "free":
+        return True
+    prices = [model.pricing.get("prompt"), model.pricing.get("completion")]
+    return (
+        model.output_modalities[:1] == ("text",)
+        and all(p is not None for p in prices)
+        and all(p == 0 for p in model.pricing.values() if p is not None)
+    )
+
+
+def _row_values(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
+    document = model_document(model, gateway_slug=gateway_slug)
+    raw = jsonable(model.raw)
+    return {
+        "canonical_key": canonical_key(
+            model_id=model.id, merge_base=model.merge_base, hugging_face_id=model.hugging_face_id, variant=model.variant
+        ),
+        "variant": model.variant or "",
+        "canonical_slug": model.canonical_slug,
+        "hugging_face_id": model.hugging_face_id,
+        "name": model.name,
+        "description": model.description,
+        "created": model.created,
+        "context_length": model.context_length,
+        "modality": model.modality,
+        "modality_source": model.modality_source,
+        "input_modalities": list(model.input_modalities),
+        "output_modalities": list(model.output_modalities),
+        "tokenizer": model.tokenizer,
+        "instruct_type": model.instruct_type,
+        "pricing": document["pricing"],
+        "pricing_dynamic": model.pricing_dynamic,
+        "price_unit": model.price_unit,
+        "prompt_price": model.pricing.get("prompt"),
+        "completion_price": model.pricing.get("completion"),
+        "is_free": _is_free(model),
+        "top_provider": document["top_provider"],
+        "per_request_limits": document["per_request_limits"],
+        "supported_parameters": list(model.supported_parameters),
+        "default_parameters": document["default_parameters"],
+        "provider_slug": model.provider_slug,
+        "data_source": model.data_source,
+        "upstream_active": model.upstream_active,
+        "extra": jsonable(dict(model.extra)),
+        "raw": raw,
+        "input_modalities_text": _text_list(model.input_modalities),
+        "output_modalities_text": _text_list(model.output_modalities),
+        "supported_parameters_text": _text_list(model.supported_parameters),
+        "public_json": dumps(document),
+    }
+
+
+HASHED_FIELDS = (
+    "public_json",
+    "raw",
+    "extra",
+    "data_source",
+    "upstream_active",
+    "modality_source",
+    "price_unit",
+    "canonical_key",
+)
+UPDATE_FIELDS = [
+    name
+    for name in (
+        "canonical_key",
+        "variant",
+        "canonical_slug",
+        "hugging_face_id",
+        "name",
+        "description",
+        "created",
+        "context_length",
+        "modality",
+        "modality_source",
+        "input_modalities",
+        "output_modalities",
+        "tokenizer",
+        "instruct_type",
+        "pricing",
+        "pricing_dynamic",
+        "price_unit",
+        "prompt_price",
+        "completion_price",
+        "is_free",
+        "top_provider",
+        "per_request_limits",
+        "supported_parameters",
+        "default_parameters",
+        "provider_slug",
+        "data_source",
+        "upstream_active",
+        "extra",
+        "raw",
+        "input_modalities_text",
+        "output_modalities_text",
+        "supported_parameters_text",
+        "public_json",
+        "content_hash",
+        "is_active",
+        "last_seen_at",
+        "updated_at",
+    )
+]
+
+
+def _hash(values: dict[str, Any]) -> str:
+    return content_hash({name: values[name] for name in HASHED_FIELDS})
+
+
+def catalog_publish(
+    *, gateway: Any, models: Sequence[NormalizedModel], force: bool = False, rejected: int = 0, now: datetime | None = None
+) -> PublishResult:
+    """Replace `gateway`'s stored list with `models`, or raise `PublishRefused` and change nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        existing = {
+            row[0]: row[1:]
+            for row in AIModel.objects.filter(gateway=gateway).values_list(
+                "upstream_id", "pk", "content_hash", "is_active", "pricing", "context_length", "canonical_key"
+            )
+        }
+        active_before = sum(1 for row in existing.values() if row[2])
+        refusal = publish_refusal(gateway=gateway, count=len(models), rejected=rejected, active_before=active_before, force=force)
+        if refusal:
+            raise PublishRefused(refusal)
+
+        result = PublishResult(seen=len(models))
+        to_create: list[AIModel] = []
+        to_update: list[AIModel] = []
+        changes: list[ModelChange] = []
+        touched_keys: set[str] = set()
+        for model in models:
+            values = _row_values(model, gateway_slug=gateway.slug)
+            values["content_hash"] = _hash(values)
+            old = existing.get(model.id)
+            if old is None:
+                to_create.append(
+                    AIModel(
+                        gateway=gateway,
+                        upstream_id=model.id,
+                        is_active=True,
+                        first_seen_at=now,
+                        last_seen_at=now,
+                        updated_at=now,
+                        **values,
+                    )
+                )
+                touched_keys.add(values["canonical_key"])
+                continue
+            pk, old_hash, was_active, old_pricing, old_context, old_key = old
+            if old_hash == values["content_hash"] and was_active:
+                result.unchanged += 1
+                continue
+            to_update.append(
+                AIModel(pk=pk, gateway=gateway, upstream_id=model.id, is_active=True, last_seen_at=now, updated_at=now, **values)
+            )
+            touched_keys.update((values["canonical_key"], old_key))
+            if not was_active:  # back on the list
+                result.added += 1
+                changes.append(_change(gateway, pk, model.id, ModelChange.Kind.ADDED, None, _facts(values), now))
+                continue
+            result.changed += 1
+            old_prices = {k: (old_pricing or {}).get(k) for k in ("prompt", "completion")}
+            new_prices = {k: values["pricing"].get(k) for k in ("prompt", "completion")}
+            if old_prices != new_prices:
+                changes.append(_change(gateway, pk, model.id, ModelChange.Kind.PRICE_CHANGED, old_prices, new_prices, now))
+            if old_context != values["context_length"]:
+                changes.append(
+                    _change(
+                        gateway,
+                        pk,
+                        model.id,
+                        ModelChange.Kind.CONTEXT_CHANGED,
+                        {"context_length": old_context},
+                        {"context_length": values["context_length"]},
+                        now,
+                    )
+                )
+
+        new_ids = {model.id for model in models}
+        vanished = [(uid, row) for uid, row in existing.items() if row[2] and uid not in new_ids]
+        for uid, (pk, _, _, old_pricing, old_context, old_key) in vanished:
+            touched_keys.add(old_key)
+            before = {"pricing": {k: (old_pricing or {}).get(k) for k in ("prompt", "completion")}, "context_length": old_context}
+            changes.append(_change(gateway, pk, uid, ModelChange.Kind.REMOVED, before, None, now))
+        pks = [row[0] for _, row in vanished]
+        for start in range(0, len(pks), CHUNK):
+            AIModel.objects.filter(pk__in=pks[start : start + CHUNK]).update(is_active=False, updated_at=now)
+        result.deactivated = len(vanished)
+
+        AIModel.objects.bulk_create(to_create, batch_size=CHUNK)
+        result.added += len(to_create)
+        missing_pk = [row.upstream_id for row in to_create if row.pk is None]
+        pk_by_id = (
+            dict(AIModel.objects.filter(gateway=gateway, upstream_id__in=missing_pk).values_list("upstream_id", "pk"))
+            if missing_pk
+            else {}
+        )
+        for row in to_create:
+            changes.append(
+                _change(
+                    gateway,
+                    row.pk or pk_by_id.get(row.upstream_id),
+                    row.upstream_id,
+                    ModelChange.Kind.ADDED,
+                    None,
+                    {"pricing": {k: row.pricing.get(k) for k in ("prompt", "completion")}, "context_length": row.context_length},
+                    now,
+                )
+            )
+        if to_update:
+            AIModel.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=CHUNK)
+        ModelChange.objects.bulk_create(changes, batch_size=CHUNK)
+        result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
+
+        if result.wrote_anything:
+            rebuild_merged(keys=touched_keys, now=now)
+            result.version = _bump_version(now)
+            transaction.on_commit(cache.invalidate)
+    return result
+
+
+def _change(gateway: Any, pk: int | None, upstream_id: str, kind: str, before: Any, after: Any, now: datetime) -> ModelChange:
+    return ModelChange(
+        gateway=gateway, ai_model_id=pk, upstream_id=upstream_id, kind=kind, before=before, after=after, recorded_at=now
+    )
+
+
+def _facts(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "pricing": {k: values["pricing"].get(k) for k in ("prompt", "completion")},
+        "context_length": values["context_length"],
+    }
+
+
+def _bump_version(now: datetime) -> int:
+    updated = CatalogVersion.objects.filter(pk=1).update(version=F("version") + 1, updated_at=now)
+    if not updated:
+        CatalogVersion.objects.create(pk=1, version=1, updated_at=now)
+    return CatalogVersion.objects.values_list("version", flat=True).get(pk=1)
+
+
+def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
+    """Recompute the merged entries of `keys` from the active rows. Returns entries written."""
+    now = now or timezone.now()
+    keys = sorted(set(keys))
+    written = 0
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        rows = (
+            AIModel.objects.filter(canonical_key__in=chunk, is_active=True, gateway__enabled=True)
+            .order_by("canonical_key", "-gateway__priority", "gateway__slug")
+            .values_list("canonical_key", "pk", "gateway__slug", "public_json", "prompt_price", "completion_price", "is_free")
+        )
+        groups: dict[str, list[tuple[Any, ...]]] = {}
+        for row in rows:
+            groups.setdefault(row[0], []).append(row)
+        MergedModel.objects.filter(canonical_key__in=chunk).delete()
+        entries = []
+        for key, group in groups.items():
+            offers = [(row[2], orjson.loads(row[3])) for row in group]
+            document = merge_documents(offers)
+            lowest = document["lowest_pricing"]
+            architecture = document.get("architecture") or {}
+            entries.append(
+                MergedModel(
+                    canonical_key=key,
+                    model_id=document["id"],
+                    primary_id=group[0][1],
+                    name=document.get("name") or document["id"],
+                    description=document.get("description"),
+                    created=document.get("created"),
+                    context_length=document.get("context_length"),
+                    provider_slug=document.get("provider_slug"),
+                    prompt_price=Decimal(lowest["prompt"]) if lowest["prompt"] is not None else None,
+                    completion_price=Decimal(lowest["completion"]) if lowest["completion"] is not None else None,
+                    is_free=group[0][6],
+                    gateways_text=_text_list(document["source_gateways"]),
+                    input_modalities_text=_text_list(architecture.get("input_modalities") or ()),
+                    output_modalities_text=_text_list(architecture.get("output_modalities") or ()),
+                    supported_parameters_text=_text_list(document.get("supported_parameters") or ()),
+                    public_json=dumps(document),
+                    updated_at=now,
+                )
+            )
+        MergedModel.objects.bulk_create(entries, batch_size=CHUNK)
+        written += len(entries)
+    return written
+
+
+def rebuild_all_merged() -> int:
+    """Rebuild every merged entry (after a gateway is enabled, disabled or re-prioritised)."""
+    keys = set(AIModel.objects.values_list("canonical_key", flat=True).distinct())
+    keys |= set(MergedModel.objects.values_list("canonical_key", flat=True))
+    with transaction.atomic():
+        count = rebuild_merged(keys=keys)
+        _bump_version(timezone.now())
+        transaction.on_commit(cache.invalidate)
+    return count

@@ -1,0 +1,1 @@
+"""One module per upstream kind. Each registers its adapter with `@register`; see `base.py`."""

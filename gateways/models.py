@@ -1,0 +1,145 @@
+"""Gateways (one row per configured upstream) and their refresh history.
+
+The health columns on `Gateway` are written by `gateways.services.gateway_refresh` on every
+attempt, whatever the outcome; `health.selectors` turns them into a status.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from gateways.http import ErrorKind
+from gateways.registry import UnknownKind, adapter_for, kind_choices
+
+
+class Gateway(models.Model):
+    class Circuit(models.TextChoices):
+        CLOSED = "closed", "closed"
+        OPEN = "open", "open"
+        HALF_OPEN = "half_open", "half-open"
+
+    slug = models.SlugField(max_length=64, unique=True, help_text="Used in URLs, GATEWAY_KEY_<SLUG> and commands.")
+    name = models.CharField(max_length=128)
+    kind = models.CharField(max_length=64, choices=kind_choices, help_text="Which adapter parses this upstream.")
+    base_url = models.URLField(
+        max_length=512,
+        blank=True,
+        default="",
+        help_text="Blank: the adapter's default. GATEWAY_BASE_URL_<SLUG> overrides both.",
+    )
+    enabled = models.BooleanField(default=True)
+    priority = models.IntegerField(
+        default=0, help_text="Higher wins: a merged model keeps the id and fields of its highest-priority gateway."
+    )
+    refresh_interval_seconds = models.PositiveIntegerField(
+        default=3600, validators=[MinValueValidator(60)], help_text="Refresh when the data is older than this."
+    )
+    stale_after_seconds = models.PositiveIntegerField(
+        default=3 * 3600, validators=[MinValueValidator(60)], help_text="Data older than this is served labelled stale."
+    )
+    min_expected_models = models.PositiveIntegerField(
+        default=1, help_text="A fetched list with fewer models is refused and the stored catalog kept."
+    )
+    max_shrink_fraction = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Refuse a list that lost more than this fraction of the active models (unless forced).",
+    )
+    max_reject_fraction = models.FloatField(
+        default=0.2,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Refuse a list in which more than this fraction of items could not be normalized.",
+    )
+    allow_insecure_http = models.BooleanField(default=False, help_text="Allow plain http:// to a public host.")
+    options = models.JSONField(default=dict, blank=True, help_text="Per-kind options, validated by the adapter.")
+
+    # Health columns, written by every refresh attempt.
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=16, blank=True, default="")
+    last_error = models.TextField(blank=True, default="")
+    last_error_kind = models.CharField(max_length=32, blank=True, default="", choices=ErrorKind.CHOICES)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_model_count = models.PositiveIntegerField(null=True, blank=True)
+    degraded_reason = models.CharField(max_length=300, blank=True, default="")
+    refresh_requested = models.BooleanField(default=False, help_text="Due at the next scheduler tick.")
+    circuit_state = models.CharField(max_length=16, choices=Circuit.choices, default=Circuit.CLOSED)
+    circuit_opened_at = models.DateTimeField(null=True, blank=True)
+    # Single flight: a lease taken with one conditional UPDATE (gateways.services.lease_acquire).
+    lease_token = models.CharField(max_length=64, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority", "slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+    @property
+    def adapter_class(self):
+        return adapter_for(self.kind)
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            adapter = adapter_for(self.kind)
+        except UnknownKind as exc:
+            raise ValidationError({"kind": str(exc)}) from None
+        try:
+            self.options = adapter.clean_options(self.options or {})
+        except ValueError as exc:
+            raise ValidationError({"options": str(exc)}) from None
+        if not (self.base_url or adapter.default_base_url):
+            raise ValidationError({"base_url": f"{adapter.label} has no default URL; enter the base URL (…/v1)"})
+
+
+class RefreshRun(models.Model):
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "running"
+        SUCCESS = "success", "success"
+        DEGRADED = "degraded", "degraded"
+        FAILED = "failed", "failed"
+        SKIPPED = "skipped", "skipped"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "schedule"
+        MANUAL = "manual", "manual (admin or API)"
+        COMMAND = "command", "management command"
+        IMPORT = "import", "import_catalog"
+        STALE_READ = "stale_read", "stale read"
+        DRY_RUN = "dry_run", "test connection"
+
+    gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    forced = models.BooleanField(default=False)
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    error_kind = models.CharField(max_length=32, blank=True, default="", choices=ErrorKind.CHOICES)
+    error_message = models.TextField(blank=True, default="")
+    retryable = models.BooleanField(default=False)
+    retry_after_seconds = models.FloatField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    models_seen = models.PositiveIntegerField(default=0)
+    models_added = models.PositiveIntegerField(default=0)
+    models_changed = models.PositiveIntegerField(default=0)
+    models_unchanged = models.PositiveIntegerField(default=0)
+    models_deactivated = models.PositiveIntegerField(default=0)
+    models_rejected = models.PositiveIntegerField(default=0)
+    models_skipped = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(default=list, blank=True, help_text="The first rejection reasons.")
+    warnings = models.JSONField(default=list, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["gateway", "-started_at"], name="run_gateway_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
