@@ -72,3 +72,51 @@ def samples_dir() -> Iterator[Path]:
     if not SAMPLES.is_dir():
         pytest.skip(f"needs ../shared/samples beside the checkout ({SAMPLES} is absent)")
     yield SAMPLES
+
+
+class FakeUpstream:
+    """A real HTTP server on 127.0.0.1 for integration tests. `routes[path] = (status, body, headers)`."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.routes: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        upstream = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                path = self.path.split("?", 1)[0]
+                upstream.requests.append((self.path, dict(self.headers)))
+                status, body, headers = upstream.routes.get(path, (404, b'{"error": "not found"}', {}))
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def json(self, path: str, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        import json as _json
+
+        self.routes[path] = (status, _json.dumps(body).encode(), headers or {})
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_upstream() -> Iterator[FakeUpstream]:
+    upstream = FakeUpstream()
+    yield upstream
+    upstream.close()
