@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "health.metrics.CatalogRequestMetrics",
 ]
 
 ROOT_URLCONF = "gatewayz_site.urls"
@@ -200,6 +201,8 @@ GATEWAY_CIRCUIT_COOLDOWN_SECONDS = env.int("GATEWAY_CIRCUIT_COOLDOWN_SECONDS", d
 GATEWAY_MAX_RETRIES = env.int("GATEWAY_MAX_RETRIES", default=4)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 CATALOG_MAX_LIMIT = 1000
+# /metrics answers staff, a staff API token, or `Authorization: Bearer <METRICS_TOKEN>` (Prometheus).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Keys and base-URL overrides per gateway, by slug (upper-cased, "-" -> "_"). Collected here so no
 # other module reads the environment; the values never leave gateways/http.py.

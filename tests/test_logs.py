@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from gatewayz_site.logs import JsonFormatter, RequestIdFilter
 from gateways.services import gateway_refresh
+from gatewayz_site.logs import JsonFormatter, RequestIdFilter
 
 from .conftest import json_transport
 from .factories import make_gateway, openai_body, openai_item
@@ -31,12 +31,21 @@ def test_one_json_line_per_refresh_with_its_figures(caplog: pytest.LogCaptureFix
     gateway = make_gateway("acme")
     caplog.set_level(logging.INFO, logger="gateways.refresh")
 
-    gateway_refresh(gateway=gateway, transport=json_transport({"/v1/models": openai_body(openai_item("a/b"), openai_item("a/c"))}))
+    gateway_refresh(
+        gateway=gateway, transport=json_transport({"/v1/models": openai_body(openai_item("a/b"), openai_item("a/c"))})
+    )
 
     [line] = json_lines(caplog, "gateways.refresh")
-    assert {k: line[k] for k in ("level", "gateway", "outcome", "error_kind", "models_seen", "models_added", "models_rejected")} == {
-        "level": "INFO", "gateway": "acme", "outcome": "success", "error_kind": None,
-        "models_seen": 2, "models_added": 2, "models_rejected": 0,
+    assert {
+        k: line[k] for k in ("level", "gateway", "outcome", "error_kind", "models_seen", "models_added", "models_rejected")
+    } == {
+        "level": "INFO",
+        "gateway": "acme",
+        "outcome": "success",
+        "error_kind": None,
+        "models_seen": 2,
+        "models_added": 2,
+        "models_rejected": 0,
     }
     assert isinstance(line["duration_ms"], int)
     assert "sk-log-canary" not in caplog.text
@@ -53,7 +62,11 @@ def test_failed_request_logs_one_line_with_its_request_id_and_no_headers(client:
     assert response["X-Request-ID"] == "req-12345678"
     [line] = json_lines(caplog, "gatewayz.request")
     assert {k: line[k] for k in ("message", "method", "path", "status", "request_id")} == {
-        "message": "request failed", "method": "GET", "path": "/no/such/page", "status": 404, "request_id": "req-12345678",
+        "message": "request failed",
+        "method": "GET",
+        "path": "/no/such/page",
+        "status": 404,
+        "request_id": "req-12345678",
     }
     assert "sk-client-secret" not in json.dumps(line)
 
