@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import cache
+from catalog import bulk, cache
 from catalog.merge import canonical_key, merge_documents
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from catalog.records import NormalizedModel
@@ -268,12 +268,12 @@ def catalog_publish(
             AIModel.objects.filter(pk__in=pks[start : start + CHUNK]).update(is_active=False, updated_at=now)
         result.deactivated = len(vanished)
 
-        AIModel.objects.bulk_create(to_create, batch_size=CHUNK)
+        bulk.insert(to_create)
         result.added += len(to_create)
-        missing_pk = [row.upstream_id for row in to_create if row.pk is None]
+        # COPY (PostgreSQL) returns no primary keys: read them back in one query.
         pk_by_id = (
-            dict(AIModel.objects.filter(gateway=gateway, upstream_id__in=missing_pk).values_list("upstream_id", "pk"))
-            if missing_pk
+            dict(AIModel.objects.filter(gateway=gateway).values_list("upstream_id", "pk"))
+            if any(row.pk is None for row in to_create)
             else {}
         )
         for row in to_create:
@@ -289,8 +289,8 @@ def catalog_publish(
                 )
             )
         if to_update:
-            AIModel.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=CHUNK)
-        ModelChange.objects.bulk_create(changes, batch_size=CHUNK)
+            bulk.update(to_update, UPDATE_FIELDS)
+        bulk.insert(changes)
         result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
 
         if result.wrote_anything:
@@ -363,7 +363,7 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
                     updated_at=now,
                 )
             )
-        MergedModel.objects.bulk_create(entries, batch_size=CHUNK)
+        bulk.insert(entries)
         written += len(entries)
     return written
 
