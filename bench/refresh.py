@@ -108,8 +108,8 @@ def prepare_floor() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure one refresh step in this process.")
-    parser.add_argument("step", choices=("publish", "floor"))
-    parser.add_argument("--body", type=Path, required=True, help="the upstream body (JSON file)")
+    parser.add_argument("step", choices=("publish", "floor", "kinds"), help="kinds: print the registered adapter kinds")
+    parser.add_argument("--body", type=Path, help="the upstream body (JSON file)")
     parser.add_argument("--kind", default="openai_compatible", help="adapter kind of the bench-refresh gateway")
     parser.add_argument("--profile", type=int, default=0, help="also report the top N functions (cProfile)")
     args = parser.parse_args(argv)
@@ -117,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     setup_django()
     from django.db import connection
 
+    if args.step == "kinds":
+        from gateways.registry import registered_kinds
+
+        print(json.dumps(sorted(registered_kinds())))
+        return 0
+    if args.body is None:
+        parser.error("--body is required")
     if args.step == "floor":
         prepare_floor()
     else:
