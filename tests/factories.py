@@ -22,7 +22,9 @@ def make_gateway(slug: str = "acme", **fields: Any) -> Gateway:
     return gateway
 
 
-def make_model(model_id: str, *, prompt: str | None = "0.000001", completion: str | None = "0.000002", **fields: Any) -> NormalizedModel:
+def make_model(
+    model_id: str, *, prompt: str | None = "0.000001", completion: str | None = "0.000002", **fields: Any
+) -> NormalizedModel:
     values: dict[str, Any] = {
         "name": model_id.rsplit("/", 1)[-1],
         "context_length": 8192,

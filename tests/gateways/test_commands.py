@@ -74,7 +74,9 @@ def test_import_catalog_publishes_a_saved_body_like_a_live_fetch(tmp_path: Path)
     assert output.startswith("acme: success")
     model = AIModel.objects.get()
     assert (model.upstream_id, model.pricing, model.context_length) == (
-        "acme/one", {"prompt": "0.0000031", "completion": "0.0000062"}, 128000,
+        "acme/one",
+        {"prompt": "0.0000031", "completion": "0.0000062"},
+        128000,
     )
     assert RefreshRun.objects.get().trigger == "import"
 

@@ -19,7 +19,9 @@ SECRET = "sk-canary-3f9a1c"
 
 def client_for(handler: Any, settings: Any, *, base_url: str = "https://api.example.test/v1", **kwargs: Any) -> httpx.Client:
     settings.GATEWAY_KEYS = {"ACME": SECRET}
-    return build_client(slug="acme", base_url=base_url, adapter=OpenAICompatible, transport=httpx.MockTransport(handler), **kwargs)
+    return build_client(
+        slug="acme", base_url=base_url, adapter=OpenAICompatible, transport=httpx.MockTransport(handler), **kwargs
+    )
 
 
 def fetch_error(handler: Any, settings: Any, **kwargs: Any) -> AdapterError:
@@ -105,11 +107,13 @@ def test_redirect_on_the_same_host_is_followed(settings: Any) -> None:
         ("::1", True),
         ("fd00::1", True),
         ("::ffff:127.0.0.1", True),
-        ("0.0.0.0", True),
+        ("0.0.0.0", True),  # noqa: S104 - an address to refuse, not one we bind
         ("93.184.216.34", False),
     ],
 )
-def test_private_addresses_are_refused_after_resolution(settings: Any, monkeypatch: pytest.MonkeyPatch, address: str, refused: bool) -> None:
+def test_private_addresses_are_refused_after_resolution(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, address: str, refused: bool
+) -> None:
     settings.GATEWAY_ALLOW_PRIVATE_HOSTS = False
     monkeypatch.setattr("gateways.http.resolve_host", lambda host, port: [address])
     ok = lambda r: httpx.Response(200, json={"data": []})  # noqa: E731

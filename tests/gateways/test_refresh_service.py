@@ -33,7 +33,9 @@ def refresh(gateway: Gateway, body: Any = BODY, **kwargs: Any) -> RefreshRun:
 
 
 def snapshot() -> list[tuple[Any, ...]]:
-    models = list(AIModel.objects.order_by("pk").values_list("upstream_id", "is_active", "public_json", "content_hash", "pricing"))
+    models = list(
+        AIModel.objects.order_by("pk").values_list("upstream_id", "is_active", "public_json", "content_hash", "pricing")
+    )
     merged = list(MergedModel.objects.order_by("canonical_key").values_list("canonical_key", "public_json"))
     return models + merged
 
@@ -91,7 +93,11 @@ def test_changed_price_is_updated_and_recorded_as_a_change(gateway: Gateway) -> 
         {"prompt": "0.0000012", "completion": "0.000002"},
     )
     context = ModelChange.objects.get(kind="context_changed")
-    assert (context.upstream_id, context.before, context.after) == ("acme/beta", {"context_length": 32768}, {"context_length": 65536})
+    assert (context.upstream_id, context.before, context.after) == (
+        "acme/beta",
+        {"context_length": 32768},
+        {"context_length": 65536},
+    )
 
 
 def test_vanished_model_becomes_inactive_and_comes_back_as_added(gateway: Gateway) -> None:
@@ -122,8 +128,18 @@ FAILURES = [
     ("http_401", lambda r: httpx.Response(401, json={"error": "bad key"}), "unauthorized", False),
     ("http_404", lambda r: httpx.Response(404, json={"error": "no"}), "not_found", False),
     ("http_429", lambda r: httpx.Response(429, headers={"Retry-After": "17"}), "rate_limited", True),
-    ("malformed_json", lambda r: httpx.Response(200, content=b'{"data": [{"id": "x"', headers={"content-type": "application/json"}), "malformed", False),
-    ("html_page", lambda r: httpx.Response(200, content=b"<html><body>Maintenance</body></html>", headers={"content-type": "text/html"}), "malformed", False),
+    (
+        "malformed_json",
+        lambda r: httpx.Response(200, content=b'{"data": [{"id": "x"', headers={"content-type": "application/json"}),
+        "malformed",
+        False,
+    ),
+    (
+        "html_page",
+        lambda r: httpx.Response(200, content=b"<html><body>Maintenance</body></html>", headers={"content-type": "text/html"}),
+        "malformed",
+        False,
+    ),
     ("not_a_list", lambda r: httpx.Response(200, json={"models": "nope"}), "malformed", False),
     ("empty_list", lambda r: httpx.Response(200, json={"data": []}), "guard", False),
     ("below_min_expected", lambda r: httpx.Response(200, json=openai_body(openai_item("acme/solo"))), "guard", False),
@@ -147,7 +163,9 @@ def test_failed_refresh_keeps_last_good_catalog(gateway: Gateway, case: str, han
 
 
 def test_429_records_retry_after(gateway: Gateway) -> None:
-    run = gateway_refresh(gateway=gateway, transport=httpx.MockTransport(lambda r: httpx.Response(429, headers={"Retry-After": "17"})))
+    run = gateway_refresh(
+        gateway=gateway, transport=httpx.MockTransport(lambda r: httpx.Response(429, headers={"Retry-After": "17"}))
+    )
     assert (run.http_status, run.retry_after_seconds) == (429, 17.0)
 
 
