@@ -113,5 +113,6 @@ class OpenAICompatible(Adapter):
             pricing=prices,
             price_unit=unit,
             provider_slug=author_slug(model_id, item.get("owned_by")),
+            merge_base=model_id,
             raw=item,
         )

@@ -67,9 +67,11 @@ class XAI(Adapter):
         model_id = required_id(item)
         stated = modalities_from_lists(item.get("input_modalities"), item.get("output_modalities"))
         (ins, outs), source = (stated, "upstream") if stated else _from_id(model_id.lower())
-        prices = {key: scaled(item.get(field), SCALE) for key, field in PRICE_FIELDS.items()}
-        if item.get("search_price") is not None:
-            prices["web_search"] = scaled(item["search_price"], SCALE)
+        prices = {
+            key: scaled(item.get(field), SCALE)
+            for key, field in {**PRICE_FIELDS, "web_search": "search_price"}.items()
+            if key in ("prompt", "completion") or item.get(field) is not None
+        }
         priced = any(value is not None for value in prices.values())
         context = positive_int(item.get("max_prompt_length"))
         aliases = [a for a in item.get("aliases") or () if isinstance(a, str) and a]
