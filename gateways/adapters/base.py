@@ -424,3 +424,17 @@ def pick(item: Mapping[str, Any], *keys: str) -> dict[str, Any]:
 def mapping(value: Any) -> Mapping[str, Any]:
     """An object field, or an empty mapping when it is missing or not an object."""
     return value if isinstance(value, Mapping) else {}
+
+
+def priced(prices: dict[str, Decimal | None], unit: str) -> tuple[dict[str, Decimal | None], str | None]:
+    """`prices` with the conversion that produced them, or no unit when every price is unknown."""
+    return prices, (unit if any(value is not None for value in prices.values()) else None)
+
+
+def top_provider(context_length: int | None, max_completion_tokens: Any) -> dict[str, Any]:
+    """OpenRouter's `top_provider` from the upstream's context and output limits."""
+    return {
+        "context_length": context_length,
+        "max_completion_tokens": positive_int(max_completion_tokens),
+        "is_moderated": None,
+    }

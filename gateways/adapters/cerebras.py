@@ -22,7 +22,9 @@ from gateways.adapters.base import (
     pick,
     positive_int,
     price,
+    priced,
     text,
+    top_provider,
     true_keys,
 )
 from gateways.adapters.openai_compatible import OpenAICompatible
@@ -43,7 +45,7 @@ class Cerebras(OpenAICompatible):
     def prices(self, item: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], str | None]:
         pricing = mapping(item.get("pricing"))
         prices = {"prompt": price(pricing.get("prompt")), "completion": price(pricing.get("completion"))}
-        return prices, ("per_token_usd" if any(v is not None for v in prices.values()) else None)
+        return priced(prices, "per_token_usd")
 
     def context(self, item: Mapping[str, Any]) -> int | None:
         return positive_int(mapping(item.get("limits")).get("max_context_length")) or positive_int(item.get("context_length"))
@@ -69,11 +71,7 @@ class Cerebras(OpenAICompatible):
             supported_parameters=tuple(
                 dict.fromkeys(true_keys(item.get("supported_parameters")) + feature_parameters(item.get("capabilities")))
             ),
-            top_provider={
-                "context_length": model.context_length,
-                "max_completion_tokens": positive_int(limits.get("max_completion_tokens")),
-                "is_moderated": None,
-            },
+            top_provider=top_provider(model.context_length, limits.get("max_completion_tokens")),
             provider_slug=_author(model, item),
             extra=pick(item, "deprecated", "preview", "quantization"),
         )

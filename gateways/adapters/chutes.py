@@ -20,7 +20,8 @@ from gateways.adapters.base import (
     mapping,
     per_million,
     pick,
-    positive_int,
+    priced,
+    top_provider,
 )
 from gateways.adapters.openai_compatible import OpenAICompatible
 from gateways.registry import register
@@ -53,7 +54,7 @@ class Chutes(OpenAICompatible):
                 value = mapping(price_usd.get(price_key)).get("usd")
             if value is not None or key in ("prompt", "completion"):
                 prices[key] = per_million(value)
-        return prices, ("per_1m_usd" if any(v is not None for v in prices.values()) else None)
+        return priced(prices, "per_1m_usd")
 
     def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
         model = super().normalize(item)
@@ -62,11 +63,7 @@ class Chutes(OpenAICompatible):
         return replace(
             model,
             supported_parameters=feature_parameters(item.get("supported_features")),
-            top_provider={
-                "context_length": model.context_length,
-                "max_completion_tokens": positive_int(item.get("max_output_length")),
-                "is_moderated": None,
-            },
+            top_provider=top_provider(model.context_length, item.get("max_output_length")),
             provider_slug=author_slug(model.id),
             variant="TEE" if tee else None,
             merge_base=model.id[: -len(TEE)] if tee else model.id,

@@ -21,8 +21,8 @@ from gateways.adapters.base import (
     NormalizedModel,
     hf_style,
     pick,
-    positive_int,
     text,
+    top_provider,
     unix_time,
 )
 from gateways.adapters.openai_compatible import OpenAICompatible
@@ -62,11 +62,7 @@ class Featherless(OpenAICompatible):
             output_modalities=("text",),
             modality="text->text",
             modality_source="upstream",
-            top_provider={
-                "context_length": model.context_length,
-                "max_completion_tokens": positive_int(item.get("max_completion_tokens")),
-                "is_moderated": None,
-            },
+            top_provider=top_provider(model.context_length, item.get("max_completion_tokens")),
             upstream_active=status is None or status == "active",
             extra=pick(item, "model_class", "is_gated", "available_on_current_plan", "status", "health"),
         )

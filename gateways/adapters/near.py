@@ -36,6 +36,7 @@ from gateways.adapters.base import (
     price,
     required_id,
     text,
+    top_provider,
     unix_time,
 )
 from gateways.registry import register
@@ -76,11 +77,7 @@ class NEAR(Adapter):
             modality_source=source,
             pricing=prices,
             price_unit=unit,
-            top_provider={
-                "context_length": context,
-                "max_completion_tokens": positive_int(item.get("max_output_length")),
-                "is_moderated": None,
-            },
+            top_provider=top_provider(context, item.get("max_output_length")),
             supported_parameters=feature_parameters(item.get("supported_features")),
             # owned_by is "nearai" for models NEAR hosts itself, else the lab.
             provider_slug=author_slug(model_id, None if owner == "nearai" else owner),

@@ -26,6 +26,7 @@ from gateways.adapters.base import (
     pick,
     positive_int,
     price,
+    priced,
     text,
 )
 from gateways.adapters.openai_compatible import OpenAICompatible
@@ -59,7 +60,7 @@ class Nebius(OpenAICompatible):
     def prices(self, item: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], str | None]:
         pricing = mapping(item.get("pricing"))
         prices = {"prompt": price(pricing.get("prompt")), "completion": price(pricing.get("completion"))}
-        return prices, ("per_token_usd" if any(v is not None for v in prices.values()) else None)
+        return priced(prices, "per_token_usd")
 
     def context(self, item: Mapping[str, Any]) -> int | None:
         return positive_int(item.get("context_length")) or positive_int(mapping(item.get("config")).get("max_tokens"))

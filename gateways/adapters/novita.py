@@ -24,8 +24,10 @@ from gateways.adapters.base import (
     ordered,
     pick,
     positive_int,
+    priced,
     scaled,
     text,
+    top_provider,
     true_keys,
 )
 from gateways.adapters.openai_compatible import OpenAICompatible
@@ -49,7 +51,7 @@ class Novita(OpenAICompatible):
             "prompt": scaled(item.get("input_token_price_per_m"), SCALE),
             "completion": scaled(item.get("output_token_price_per_m"), SCALE),
         }
-        return prices, ("per_1m_0.0001usd" if any(v is not None for v in prices.values()) else None)
+        return priced(prices, "per_1m_0.0001usd")
 
     def context(self, item: Mapping[str, Any]) -> int | None:
         return positive_int(item.get("context_size"))
@@ -77,11 +79,7 @@ class Novita(OpenAICompatible):
             model,
             name=text(item.get("display_name")) or text(item.get("title")) or model.name,
             supported_parameters=feature_parameters(item.get("features")),
-            top_provider={
-                "context_length": model.context_length,
-                "max_completion_tokens": positive_int(item.get("max_output_tokens")),
-                "is_moderated": None,
-            },
+            top_provider=top_provider(model.context_length, item.get("max_output_tokens")),
             # owned_by is usually "unknown".
             provider_slug=author_slug(model.id),
             upstream_active=status is None or status == 1,

@@ -23,8 +23,8 @@ from gateways.adapters.base import (
     mapping,
     per_million,
     pick,
-    positive_int,
     text,
+    top_provider,
     vision_input,
 )
 from gateways.adapters.openai_compatible import OpenAICompatible
@@ -81,11 +81,7 @@ class Together(OpenAICompatible):
         return replace(
             model,
             name=text(item.get("display_name")) or model.name,
-            top_provider={
-                "context_length": model.context_length,
-                "max_completion_tokens": positive_int(mapping(item.get("config")).get("max_output_length")),
-                "is_moderated": None,
-            },
+            top_provider=top_provider(model.context_length, mapping(item.get("config")).get("max_output_length")),
             extra={
                 **pick(item, "type", "organization", "license", "link"),
                 # Zeros here are placeholders too; the raw item keeps every value.
