@@ -107,7 +107,7 @@ def test_redirect_on_the_same_host_is_followed(settings: Any) -> None:
         ("::1", True),
         ("fd00::1", True),
         ("::ffff:127.0.0.1", True),
-        ("0.0.0.0", True),
+        ("0.0.0.0", True),  # noqa: S104 - an address to refuse, not one we bind
         ("93.184.216.34", False),
     ],
 )
