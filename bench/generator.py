@@ -680,8 +680,12 @@ def groq(count: int, pool: list[Base], rng: random.Random) -> dict[str, Any]:
 
 def fireworks(count: int, pool: list[Base], rng: random.Random) -> dict[str, Any]:
     items = []
+    taken: set[str] = set()
     for base in _models("fireworks", count, pool, rng, shared=0.9, kinds=("chat", "vision", "embedding", "image")):
         slug = base.name.lower().replace(".", "p")
+        if slug in taken:  # the same model name from two orgs
+            slug = f"{slug}-{base.org.lower()}"
+        taken.add(slug)
         kind = {"embedding": "EMBEDDING_MODEL", "image": "FLUMINA_BASE_MODEL"}.get(base.kind, "HF_BASE_MODEL")
         item: dict[str, Any] = {
             "id": f"accounts/fireworks/models/{slug}",
