@@ -97,7 +97,9 @@ def test_unchanged_refresh_of_a_generated_gateway_writes_no_rows() -> None:
         again = gateway_import(gateway=gateway, body=body)
 
     assert (again.outcome, again.models_unchanged, again.models_added, again.models_changed) == ("success", 40, 0, 0)
-    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE", "COPY") and "catalog_" in q["sql"]]
+    writes = [
+        q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE", "COPY") and "catalog_" in q["sql"]
+    ]
     assert writes == []
     if postgres:
         assert _catalog_writes() - before == 0
