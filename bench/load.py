@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             if refresh(gateway).outcome in ("success", "degraded"):
                 continue
             Gateway.objects.filter(slug=slug).update(enabled=False)
+        if not (args.dir / f"{stand_in}.json").exists():
+            continue  # the adapter's refresh failed and there is no stand-in: reported as failed
         gateway, _ = Gateway.objects.update_or_create(
             slug=stand_in,
             defaults={

@@ -9,7 +9,9 @@ as missing, with its status, and the run goes on.
 
 from __future__ import annotations
 
+import math
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -55,14 +57,16 @@ class Probe:
     size: int
     etag: str | None
     error: str = ""
+    seconds: float = 0.0
 
 
 def probe(base: str, path: str, headers: dict[str, str] | None = None) -> Probe:
     request = urllib.request.Request(base + path, headers=headers or {})
+    started = time.perf_counter()
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             body = response.read()
-            return Probe(response.status, len(body), response.headers.get("ETag"))
+            return Probe(response.status, len(body), response.headers.get("ETag"), seconds=time.perf_counter() - started)
     except urllib.error.HTTPError as exc:
         body = exc.read()
         return Probe(exc.code, len(body), exc.headers.get("ETag"), error=f"HTTP {exc.code}")
@@ -149,7 +153,9 @@ def measure(server: Server, plan: Plan, points: list[Endpoint], *, cache: str, w
         elif first.status != 200:
             out[point.name] = {"missing": True, "error": first.error or f"HTTP {first.status}"}
             continue
-        out[point.name] = {"bytes": size, "status": expected, "runs": [], "baseline_runs": []}
+        # A slow endpoint (a whole catalog in one answer) gets a run long enough for a few requests.
+        duration = min(15, max(plan.duration, math.ceil(first.seconds * 5)))
+        out[point.name] = {"bytes": size, "status": expected, "duration": duration, "runs": [], "baseline_runs": []}
     for _ in range(plan.repeats):
         for point in points:
             entry = out[point.name]
@@ -160,7 +166,9 @@ def measure(server: Server, plan: Plan, points: list[Endpoint], *, cache: str, w
                 base_path = f"/bench/baseline?bytes={entry['bytes'] if not point.revalidate else 0}"
                 base_headers = {"If-None-Match": '"bench-baseline"'} if point.revalidate else {}
                 _warm(server.url + base_path, base_headers, plan.warmup)
-                entry["baseline_runs"].append(_load(plan, server.url + base_path, base_headers, entry["status"], plan.duration))
+                entry["baseline_runs"].append(
+                    _load(plan, server.url + base_path, base_headers, entry["status"], entry["duration"])
+                )
             _warm(server.url + point.path, headers, plan.warmup)
-            entry["runs"].append(_load(plan, server.url + point.path, headers, entry["status"], plan.duration))
+            entry["runs"].append(_load(plan, server.url + point.path, headers, entry["status"], entry["duration"]))
     return out

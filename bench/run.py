@@ -66,17 +66,21 @@ def ensure_wrk(choice: str, *, install: bool) -> str:
     return picked
 
 
-def write_catalog(size: int, seed: int, refresh_kind: str) -> Path:
+def write_catalog(size: int, seed: int, kinds: list[str], refresh_kind: str) -> Path:
+    """The generated bodies; a generic stand-in for each built-in gateway without an adapter."""
     folder = VAR / f"catalog-{size}"
     manifest = folder / "manifest.json"
-    if manifest.exists() and json.loads(manifest.read_text()).get("key") == [size, seed, refresh_kind]:
+    key = [size, seed, sorted(kinds), refresh_kind]
+    if manifest.exists() and json.loads(manifest.read_text()).get("key") == key:
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     for slug, body in generator.generate_catalog(size, seed=seed).items():
         (folder / f"{slug}.json").write_text(json.dumps(body))
-        count = len(generator.items_of(slug, body))
-        stand_in = generator.generic(count, seed=seed, prefix=slug)
-        (folder / f"{common.stand_in_slug(slug)}.json").write_text(json.dumps(stand_in))
+        if slug not in kinds:
+            stand_in = generator.generic(len(generator.items_of(slug, body)), seed=seed, prefix=slug)
+            (folder / f"{common.stand_in_slug(slug)}.json").write_text(json.dumps(stand_in))
     refresh_body = (
         generator.generate("huggingface", size, seed=seed)
         if refresh_kind == "huggingface"
@@ -86,7 +90,7 @@ def write_catalog(size: int, seed: int, refresh_kind: str) -> Path:
     (folder / "refresh").mkdir(exist_ok=True)
     (folder / "refresh" / "body.json").write_text(json.dumps(refresh_body))
     (folder / "refresh" / "changed.json").write_text(json.dumps(changed))
-    manifest.write_text(json.dumps({"key": [size, seed, refresh_kind], "changed": count}))
+    manifest.write_text(json.dumps({"key": key, "changed": count}))
     return folder
 
 
@@ -551,12 +555,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     for size in sizes:
         log(f"{size:,} models: generating")
-        folder = write_catalog(size, args.seed, refresh_kind)
+        folder = write_catalog(size, args.seed, kinds, refresh_kind)
         entry: dict[str, Any] = {}
         if args.only != "reads":
-            log(f"{size:,} models: refresh ({args.repeats} repeats)")
+            repeats = args.repeats if size == args.primary else args.growth_repeats
+            log(f"{size:,} models: refresh ({repeats} repeats)")
             entry["refresh"] = refresh_benchmark(
-                url, folder, kind=refresh_kind, repeats=args.repeats, profile=args.profile == "always"
+                url, folder, kind=refresh_kind, repeats=repeats, profile=args.profile == "always"
             )
         if args.only != "refresh":
             duration = args.duration if size == args.primary else args.growth_duration
