@@ -154,8 +154,17 @@ def measure(server: Server, plan: Plan, points: list[Endpoint], *, cache: str, w
             out[point.name] = {"missing": True, "error": first.error or f"HTTP {first.status}"}
             continue
         # A slow endpoint (a whole catalog in one answer) gets a run long enough for a few requests.
-        duration = min(15, max(plan.duration, math.ceil(first.seconds * 5)))
-        out[point.name] = {"bytes": size, "status": expected, "duration": duration, "runs": [], "baseline_runs": []}
+        duration = min(8, max(plan.duration, math.ceil(first.seconds * 5)))
+        # Warm-up requests: enough to fill both workers' caches, fewer for a slow endpoint.
+        warmup = max(2, min(plan.warmup, int(2 / max(first.seconds, 0.001))))
+        out[point.name] = {
+            "bytes": size,
+            "status": expected,
+            "duration": duration,
+            "warmup": warmup,
+            "runs": [],
+            "baseline_runs": [],
+        }
     for _ in range(plan.repeats):
         for point in points:
             entry = out[point.name]
@@ -165,10 +174,10 @@ def measure(server: Server, plan: Plan, points: list[Endpoint], *, cache: str, w
             if with_baseline:
                 base_path = f"/bench/baseline?bytes={entry['bytes'] if not point.revalidate else 0}"
                 base_headers = {"If-None-Match": '"bench-baseline"'} if point.revalidate else {}
-                _warm(server.url + base_path, base_headers, plan.warmup)
+                _warm(server.url + base_path, base_headers, entry["warmup"])
                 entry["baseline_runs"].append(
                     _load(plan, server.url + base_path, base_headers, entry["status"], entry["duration"])
                 )
-            _warm(server.url + point.path, headers, plan.warmup)
+            _warm(server.url + point.path, headers, entry["warmup"])
             entry["runs"].append(_load(plan, server.url + point.path, headers, entry["status"], entry["duration"]))
     return out
