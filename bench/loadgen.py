@@ -80,10 +80,11 @@ def wrk(
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    nothing = float("nan")  # no request finished within the run: no latency to report
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50_ms": _ms(percentiles["50"]),
-        "p99_ms": _ms(percentiles["99"]),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) if requests else 0.0,
+        "p50_ms": _ms(percentiles["50"]) if requests and "50" in percentiles else nothing,
+        "p99_ms": _ms(percentiles["99"]) if requests and "99" in percentiles else nothing,
         "requests": requests,
         "unexpected": int(re.search(r"bench-unexpected: (\d+)", out).group(1)),
         "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,

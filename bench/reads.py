@@ -120,10 +120,15 @@ class Plan:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-def _load(plan: Plan, url: str, headers: dict[str, str], expected: int, duration: float) -> dict[str, Any]:
+def _load(plan: Plan, url: str, headers: dict[str, str], expected: int, entry: dict[str, Any]) -> dict[str, Any]:
     generate = GENERATORS[plan.loadgen]
     return generate(
-        url, headers=headers, duration=duration, connections=plan.connections, max_requests=plan.max_requests, expected=expected
+        url,
+        headers=headers,
+        duration=entry["duration"],
+        connections=entry["connections"],
+        max_requests=plan.max_requests,
+        expected=expected,
     )
 
 
@@ -154,13 +159,16 @@ def measure(server: Server, plan: Plan, points: list[Endpoint], *, cache: str, w
             out[point.name] = {"missing": True, "error": first.error or f"HTTP {first.status}"}
             continue
         # A slow endpoint (a whole catalog in one answer) gets a run long enough for a few requests.
-        duration = min(8, max(plan.duration, math.ceil(first.seconds * 5)))
+        duration = min(10, max(plan.duration, math.ceil(first.seconds * 4)))
+        # ... and one connection per worker, so that requests do not queue behind each other for longer than a run.
+        connections = plan.connections if first.seconds < 0.5 else min(plan.connections, 2)
         # Warm-up requests: enough to fill both workers' caches, fewer for a slow endpoint.
         warmup = max(2, min(plan.warmup, int(2 / max(first.seconds, 0.001))))
         out[point.name] = {
             "bytes": size,
             "status": expected,
             "duration": duration,
+            "connections": connections,
             "warmup": warmup,
             "runs": [],
             "baseline_runs": [],
@@ -175,9 +183,7 @@ def measure(server: Server, plan: Plan, points: list[Endpoint], *, cache: str, w
                 base_path = f"/bench/baseline?bytes={entry['bytes'] if not point.revalidate else 0}"
                 base_headers = {"If-None-Match": '"bench-baseline"'} if point.revalidate else {}
                 _warm(server.url + base_path, base_headers, entry["warmup"])
-                entry["baseline_runs"].append(
-                    _load(plan, server.url + base_path, base_headers, entry["status"], entry["duration"])
-                )
+                entry["baseline_runs"].append(_load(plan, server.url + base_path, base_headers, entry["status"], entry))
             _warm(server.url + point.path, headers, entry["warmup"])
-            entry["runs"].append(_load(plan, server.url + point.path, headers, entry["status"], entry["duration"]))
+            entry["runs"].append(_load(plan, server.url + point.path, headers, entry["status"], entry))
     return out

@@ -215,7 +215,8 @@ def catalog_publish(
             old = existing.get(model.id)
             if old is None:
                 to_create.append(
-                    AIModel(
+                    bulk.new(
+                        AIModel,
                         gateway=gateway,
                         upstream_id=model.id,
                         is_active=True,
@@ -232,7 +233,16 @@ def catalog_publish(
                 result.unchanged += 1
                 continue
             to_update.append(
-                AIModel(pk=pk, gateway=gateway, upstream_id=model.id, is_active=True, last_seen_at=now, updated_at=now, **values)
+                bulk.new(
+                    AIModel,
+                    pk=pk,
+                    gateway=gateway,
+                    upstream_id=model.id,
+                    is_active=True,
+                    last_seen_at=now,
+                    updated_at=now,
+                    **values,
+                )
             )
             touched_keys.update((values["canonical_key"], old_key))
             if not was_active:  # back on the list
@@ -301,8 +311,15 @@ def catalog_publish(
 
 
 def _change(gateway: Any, pk: int | None, upstream_id: str, kind: str, before: Any, after: Any, now: datetime) -> ModelChange:
-    return ModelChange(
-        gateway=gateway, ai_model_id=pk, upstream_id=upstream_id, kind=kind, before=before, after=after, recorded_at=now
+    return bulk.new(
+        ModelChange,
+        gateway=gateway,
+        ai_model_id=pk,
+        upstream_id=upstream_id,
+        kind=kind,
+        before=before,
+        after=after,
+        recorded_at=now,
     )
 
 

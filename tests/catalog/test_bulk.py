@@ -85,3 +85,17 @@ def test_update_writes_only_the_named_fields_of_the_matched_rows() -> None:
             "description": None,
         },
     }
+
+
+def test_new_builds_the_same_instance_as_the_model_constructor() -> None:
+    gateway = make_gateway()
+    fields = values("fast", variant="")
+
+    fast = bulk.new(AIModel, gateway=gateway, **fields)
+    slow = AIModel(gateway=gateway, **fields)
+
+    assert fast.gateway is gateway and fast.pk is None and fast._state.adding
+    for field in AIModel._meta.concrete_fields:
+        assert getattr(fast, field.attname) == getattr(slow, field.attname), field.name
+    assert bulk.new(AIModel, pk=7).pk == 7
+    assert bulk.new(AIModel).extra is not bulk.new(AIModel).extra  # callable defaults are not shared
