@@ -70,34 +70,32 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("query", HOSTILE)
-@pytest.mark.parametrize("path", ENDPOINTS)
-def test_hostile_query_strings_never_cause_a_server_error(small_catalog: Any, client: Client, path: str, query: str) -> None:
-    response = client.get(f"{path}?{query}")
-    assert response.status_code in (200, 400), (response.status_code, response.content[:300])
-    body = response.json()
-    if response.status_code == 400:
-        assert set(body) == {"error"}
-        assert body["error"]["type"] == "invalid_request_error"
-        assert body["error"]["message"].startswith(body["error"]["param"] + ": ")
-    else:
-        assert isinstance(body["data"], list)
+def test_hostile_query_strings_never_cause_a_server_error(small_catalog: Any, client: Client, query: str) -> None:
+    for path in ENDPOINTS:
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 400), (path, response.status_code, response.content[:300])
+        body = response.json()
+        if response.status_code == 400:
+            assert set(body) == {"error"}
+            assert body["error"]["type"] == "invalid_request_error"
+            assert body["error"]["message"].startswith(body["error"]["param"] + ": ")
+        else:
+            assert isinstance(body["data"], list)
 
 
-@pytest.mark.parametrize("path", ["/catalog/v1/models/acme/alpha-chat", "/v1/models/acme/alpha-chat"])
-@pytest.mark.parametrize("query", ["gateway=%00", "gateway=nope", "gateway=" + "x" * 999, "q=%ff", "limit=-1"])
-def test_hostile_query_strings_on_detail_paths(small_catalog: Any, client: Client, path: str, query: str) -> None:
-    response = client.get(f"{path}?{query}")
-    assert response.status_code in (200, 400)
+def test_hostile_query_strings_on_detail_paths(small_catalog: Any, client: Client) -> None:
+    for path in ("/catalog/v1/models/acme/alpha-chat", "/v1/models/acme/alpha-chat"):
+        for query in ("gateway=%00", "gateway=nope", "gateway=" + "x" * 999, "q=%ff", "limit=-1"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == (200 if query.startswith(("q=", "limit=")) else 400), (path, query)
 
 
-@pytest.mark.parametrize(
-    "model_id", ["%00", "%ff", "a" * 3000, "..%2F..%2Fetc%2Fpasswd", "%25", "x/y/z/", "%20", "'; DROP TABLE x; --"]
-)
-@pytest.mark.parametrize("prefix", ["/catalog/v1/models/", "/v1/models/"])
-def test_hostile_model_ids_are_a_404_not_a_server_error(small_catalog: Any, client: Client, prefix: str, model_id: str) -> None:
-    response = client.get(prefix + model_id)
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "model_not_found"
+def test_hostile_model_ids_are_a_404_not_a_server_error(small_catalog: Any, client: Client) -> None:
+    for prefix in ("/catalog/v1/models/", "/v1/models/"):
+        for model_id in ("%00", "%ff", "a" * 3000, "..%2F..%2Fetc%2Fpasswd", "%25", "x/y/z/", "%20", "'; DROP TABLE x; --"):
+            response = client.get(prefix + model_id)
+            assert response.status_code == 404, (prefix, model_id)
+            assert response.json()["error"]["code"] == "model_not_found"
 
 
 def test_unknown_gateway_is_a_400_naming_every_valid_value(small_catalog: Any, client: Client) -> None:
