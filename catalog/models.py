@@ -89,7 +89,7 @@ class MergedModel(models.Model):
     except for a sibling product under the same key (`x|transcription`, see `catalog.merge`)."""
 
     canonical_key = models.CharField(max_length=600, unique=True)
-    merge_key = models.CharField(max_length=600, db_index=True, default="")
+    merge_key = models.CharField(max_length=600, default="")
     model_id = models.CharField(max_length=512, db_index=True, help_text="The id of the highest-priority offer.")
     primary = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=512)
@@ -117,6 +117,7 @@ class MergedModel(models.Model):
             models.Index(fields=["prompt_price"], name="merged_prompt_price"),
             models.Index(fields=["completion_price"], name="merged_completion_price"),
             models.Index(Lower("model_id"), name="merged_model_id_lower"),
+            models.Index(fields=["merge_key"], name="merged_merge_key"),
         ]
 
     def __str__(self) -> str:

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mergedmodel',
             name='merge_key',
-            field=models.CharField(db_index=True, default='', max_length=600),
+            field=models.CharField(default='', max_length=600),
         ),
         migrations.AddField(
             model_name='mergedmodel',
@@ -62,5 +62,11 @@ class Migration(migrations.Migration):
             model_name='mergedmodel',
             index=models.Index(django.db.models.functions.text.Lower('model_id'), name='merged_model_id_lower'),
         ),
+        migrations.AddIndex(
+            model_name='mergedmodel',
+            index=models.Index(fields=['merge_key'], name='merged_merge_key'),
+        ),
+        # Last, after every schema change: on PostgreSQL no DDL may follow row updates in the same
+        # transaction ("pending trigger events").
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
