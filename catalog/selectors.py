@@ -167,7 +167,7 @@ def model_resolve(*, model_id: str, gateway: str) -> ResolvedModel | None:
     """Find one model by its id (case-insensitive) or its merge key: the merged entry for `all`
     (matched by entry id, by any offer's upstream id, or by merge key), else that gateway's row."""
     wanted = model_id.strip().lower()
-    if not wanted:
+    if not wanted or "\x00" in wanted or len(wanted) > 1000:  # no stored id looks like that (and PostgreSQL refuses NUL)
         return None
     if gateway == "all":
         return _resolve_merged(model_id.strip(), wanted)
