@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from catalog.sources import SourceStatus
 from gateways.models import Gateway, RefreshRun
+from gateways.registry import UnknownKind
 from gateways.services import gateway_enqueue_refresh, is_configured, lease_held
 
 OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER = (
@@ -65,6 +66,13 @@ def gateway_status(gateway: Gateway, *, now: datetime) -> str:
     return OK
 
 
+def _configured(gateway: Gateway) -> bool:
+    try:
+        return is_configured(gateway)
+    except UnknownKind:  # a built-in gateway whose adapter is not installed (created disabled)
+        return False
+
+
 def source_status(gateway: Gateway, *, now: datetime) -> SourceStatus:
     age = data_age_seconds(gateway, now=now)
     return SourceStatus(
@@ -76,6 +84,10 @@ def source_status(gateway: Gateway, *, now: datetime) -> SourceStatus:
         stale=age is None or age > gateway.stale_after_seconds,
         age_seconds=age,
         last_success_at=gateway.last_success_at,
+        kind=gateway.kind,
+        configured=_configured(gateway),
+        refresh_interval_seconds=gateway.refresh_interval_seconds,
+        stale_after_seconds=gateway.stale_after_seconds,
     )
 
 

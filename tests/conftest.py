@@ -28,7 +28,8 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not str(host).startswith(LOOPBACK):
+        name = host.decode() if isinstance(host, bytes) else host  # asyncio passes bytes
+        if name is not None and not str(name).startswith(LOOPBACK):
             raise RuntimeError(f"test tried to resolve a public host: {host!r}")
         return real_getaddrinfo(host, *args, **kwargs)
 
