@@ -221,6 +221,8 @@ def test_staff_logs_in_sees_every_gateway_and_queues_a_refresh(
 
     if os.environ.get("SAVE_SCREENSHOT") == "1":
         height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1680, height + 40)
+        browser.set_window_size(1680, height)
+        frame = browser.execute_script("return window.outerHeight - window.innerHeight")
+        browser.set_window_size(1680, height + frame)
         SCREENSHOT.parent.mkdir(exist_ok=True)
         assert browser.save_screenshot(str(SCREENSHOT))
