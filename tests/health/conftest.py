@@ -101,7 +101,7 @@ def plain_token(plain_user: User) -> str:
     return Token.objects.create(user=plain_user).key
 
 
-class FakeUpstream:
+class LoopbackUpstream:
     """A real HTTP server on 127.0.0.1 answering `routes[path] = (status, json_body)`."""
 
     def __init__(self) -> None:
@@ -135,7 +135,7 @@ class FakeUpstream:
 
 
 @pytest.fixture
-def fake_upstream() -> Iterator[FakeUpstream]:
-    upstream = FakeUpstream()
+def loopback_upstream() -> Iterator[LoopbackUpstream]:
+    upstream = LoopbackUpstream()
     yield upstream
     upstream.close()

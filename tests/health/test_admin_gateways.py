@@ -292,30 +292,30 @@ def test_test_connection_takes_exactly_one_gateway(admin_client: Client) -> None
     assert page_messages(response) == ["Test connection runs a live fetch: select exactly one gateway."]
 
 
-def test_test_connection_reports_the_count_and_publishes_nothing(admin_client: Client, gateway_keys, fake_upstream) -> None:
-    gateway = make_gateway("probe-gw", kind="openai_compatible", base_url=fake_upstream.base_url)
+def test_test_connection_reports_the_count_and_publishes_nothing(admin_client: Client, gateway_keys, loopback_upstream) -> None:
+    gateway = make_gateway("probe-gw", kind="openai_compatible", base_url=loopback_upstream.base_url)
     gateway_keys(**{"probe-gw": "probe-secret"})
-    fake_upstream.routes["/v1/models"] = (200, {"data": [{"id": "m-1"}, {"id": "m-2"}, {"id": 7}]})
+    loopback_upstream.routes["/v1/models"] = (200, {"data": [{"id": "m-1"}, {"id": "m-2"}, {"id": 7}]})
 
     response = act(admin_client, "test_connection", [gateway])
 
     messages = page_messages(response)
     assert re.fullmatch(r"probe-gw: connection OK, 2 models parsed in \d+ ms \(1 rejected\)\. First ids: m-1, m-2\.", messages[0])
     assert messages[1] == "probe-gw: first item errors: item 2 (7): 'id' is a int, not a string"
-    assert fake_upstream.requests == [{"path": "/v1/models", "authorization": "Bearer probe-secret"}]
+    assert loopback_upstream.requests == [{"path": "/v1/models", "authorization": "Bearer probe-secret"}]
     assert not AIModel.objects.exists() and not RefreshRun.objects.exists()
     assert "probe-secret" not in response.content.decode()
 
 
-def test_test_connection_reports_why_it_failed(admin_client: Client, gateway_keys, fake_upstream) -> None:
-    gateway = make_gateway("denied-gw", kind="openai_compatible", base_url=fake_upstream.base_url)
+def test_test_connection_reports_why_it_failed(admin_client: Client, gateway_keys, loopback_upstream) -> None:
+    gateway = make_gateway("denied-gw", kind="openai_compatible", base_url=loopback_upstream.base_url)
     gateway_keys(**{"denied-gw": "wrong-key"})
-    fake_upstream.routes["/v1/models"] = (401, {"error": "invalid api key"})
+    loopback_upstream.routes["/v1/models"] = (401, {"error": "invalid api key"})
 
     response = act(admin_client, "test_connection", [gateway])
 
     assert page_messages(response) == [
-        f"denied-gw: test failed (unauthorized): HTTP 401 from {fake_upstream.base_url}/models: "
+        f"denied-gw: test failed (unauthorized): HTTP 401 from {loopback_upstream.base_url}/models: "
         '{"error": "invalid api key"} (check the gateway\'s key)'
     ]
 

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.usefixtures("no_builtin_gateways")
 
 
 def test_the_worker_fills_in_the_queued_run(
-    gateway_keys, fake_upstream, queued_tasks, django_capture_on_commit_callbacks
+    gateway_keys, loopback_upstream, queued_tasks, django_capture_on_commit_callbacks
 ) -> None:
-    gateway = make_gateway("worker-gw", kind="openai_compatible", base_url=fake_upstream.base_url)
+    gateway = make_gateway("worker-gw", kind="openai_compatible", base_url=loopback_upstream.base_url)
     gateway_keys(**{"worker-gw": "k"})
-    fake_upstream.routes["/v1/models"] = (200, {"data": [{"id": "w-1"}, {"id": "w-2"}]})
+    loopback_upstream.routes["/v1/models"] = (200, {"data": [{"id": "w-1"}, {"id": "w-2"}]})
     with django_capture_on_commit_callbacks(execute=True):
         (queued,) = gateways_request_refresh(gateways=[gateway], force=True).queued
     (args, kwargs) = queued_tasks.refreshes[0]
