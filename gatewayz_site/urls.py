@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("health.urls")),  # /readyz, /health/gateways[...], /cache/...
 ]
