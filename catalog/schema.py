@@ -11,9 +11,11 @@ from drf_spectacular.authentication import SessionScheme, TokenScheme
 
 class CookieSessionScheme(SessionScheme):
     target_class = "catalog.access.CookieSessionAuthentication"
-    name = "cookieAuth"
+    name = "catalogSessionAuth"
+    priority = 1
 
 
 class LenientTokenScheme(TokenScheme):
     target_class = "catalog.access.LenientTokenAuthentication"
-    name = "tokenAuth"
+    name = "catalogTokenAuth"
+    priority = 1  # win over drf-spectacular's TokenScheme, which also matches subclasses

@@ -40,13 +40,13 @@ from health.serializers import (
     CacheClearSerializer,
     CacheStatusSerializer,
     CheckSerializer,
-    ErrorSerializer,
     GatewayHealthDetailSerializer,
     GatewayHealthListSerializer,
     NotQueuedSerializer,
     RefreshAllSerializer,
     RefreshQueuedSerializer,
     RefreshRunSerializer,
+    SystemErrorSerializer,
     UnknownGatewaySerializer,
 )
 
@@ -54,7 +54,7 @@ from health.serializers import (
 AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 RECENT_RUNS = 10
 TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
-NOT_STAFF = {401: ErrorSerializer, 403: ErrorSerializer}
+NOT_STAFF = {401: SystemErrorSerializer, 403: SystemErrorSerializer}
 
 
 def _is_staff(request: Request) -> bool:
@@ -125,7 +125,7 @@ class GatewayHealthDetailView(APIView):
         tags=["health"],
         summary="One gateway's status, figures and latest runs",
         operation_id="health_gateway_retrieve",
-        responses={200: GatewayHealthDetailSerializer, 404: ErrorSerializer},
+        responses={200: GatewayHealthDetailSerializer, 404: SystemErrorSerializer},
     )
     def get(self, request: Request, slug: str) -> Response:
         gateway = Gateway.objects.filter(slug=slug).first()
@@ -251,7 +251,7 @@ class RefreshAllView(StaffView):
         operation_id="cache_refresh_all",
         parameters=[FORCE_PARAMETER],
         request=None,
-        responses={202: RefreshAllSerializer, 400: ErrorSerializer, **NOT_STAFF},
+        responses={202: RefreshAllSerializer, 400: SystemErrorSerializer, **NOT_STAFF},
     )
     def post(self, request: Request) -> Response:
         force = _force(request)
@@ -302,7 +302,7 @@ class RefreshRunView(StaffView):
         tags=["system"],
         summary="One refresh run (poll the id a refresh answered with)",
         operation_id="cache_run_retrieve",
-        responses={200: RefreshRunSerializer, 404: ErrorSerializer, **NOT_STAFF},
+        responses={200: RefreshRunSerializer, 404: SystemErrorSerializer, **NOT_STAFF},
     )
     def get(self, request: Request, run_id: int) -> Response:
         run = RefreshRun.objects.select_related("gateway").filter(pk=run_id).first()

@@ -125,15 +125,15 @@ class CheckSerializer(serializers.Serializer):
     checks = serializers.DictField(child=serializers.CharField(), help_text='Per part: "ok" or what failed.')
 
 
-class ErrorSerializer(serializers.Serializer):
+class SystemErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class UnknownGatewaySerializer(ErrorSerializer):
+class UnknownGatewaySerializer(SystemErrorSerializer):
     valid_gateways = serializers.ListField(child=serializers.CharField())
 
 
-class NotQueuedSerializer(ErrorSerializer):
+class NotQueuedSerializer(SystemErrorSerializer):
     gateway = serializers.CharField()
     reason = serializers.CharField()
 

@@ -121,3 +121,16 @@ def fake_upstream() -> Iterator[FakeUpstream]:
     upstream = FakeUpstream()
     yield upstream
     upstream.close()
+
+
+@pytest.fixture
+def builtin_gateways(transactional_db: Any) -> None:
+    """Re-create the built-in gateway rows that the data migrations make, for transactional tests:
+    a transactional test's flush removes migration data, and `serialized_rollback` breaks once
+    another transactional test has re-created the content types."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("gateways.migrations.0002_builtin_gateways").create(apps, None)
+    importlib.import_module("gateways.migrations.0003_enable_builtin_gateways").enable(apps, None)

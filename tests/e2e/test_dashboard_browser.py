@@ -35,7 +35,7 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
 INSTALL = "apt-get update && apt-get install -y chromium chromium-driver"
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_gateways")]
 
 
 def chromium_binary() -> str | None:
