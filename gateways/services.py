@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from catalog.services import PublishRefused, catalog_publish
 from gateways.adapters.base import Adapter, ParseResult
 from gateways.http import AdapterError, ErrorKind, build_client, decode_json, has_key, key_variable
 from gateways.models import Gateway, RefreshRun
+from gateways.registry import UnknownKind
 
 log = logging.getLogger("gateways.refresh")
 
@@ -120,10 +121,12 @@ def gateway_refresh(
     force: bool = False,
     trigger: str = RefreshRun.Trigger.SCHEDULE,
     transport: httpx.BaseTransport | None = None,
+    run: RefreshRun | None = None,
 ) -> RefreshRun:
     """Fetch, normalize, guard and publish one gateway's list. Always returns the recorded run;
-    a failed refresh never changes the stored catalog."""
-    return _run(gateway=gateway, force=force, trigger=trigger, produce=_fetch_live(transport))
+    a failed refresh never changes the stored catalog. `run`: a `queued` run to fill in (from
+    `gateways_request_refresh`) instead of creating one."""
+    return _run(gateway=gateway, force=force, trigger=trigger, produce=_fetch_live(transport), run=run)
 
 
 def gateway_import(*, gateway: Gateway, body: bytes | str, force: bool = False) -> RefreshRun:
@@ -164,9 +167,15 @@ def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def _run(*, gateway: Gateway, force: bool, trigger: str, produce: Produce, require_key: bool = True) -> RefreshRun:
+def _run(
+    *, gateway: Gateway, force: bool, trigger: str, produce: Produce, require_key: bool = True, run: RefreshRun | None = None
+) -> RefreshRun:
     now = timezone.now()
-    run = RefreshRun.objects.create(gateway=gateway, trigger=trigger, forced=force, started_at=now)
+    if run is None:
+        run = RefreshRun.objects.create(gateway=gateway, trigger=trigger, forced=force, started_at=now)
+    else:
+        run.trigger, run.forced, run.started_at, run.outcome = trigger, force, now, RefreshRun.Outcome.RUNNING
+        run.save(update_fields=["trigger", "forced", "started_at", "outcome"])
     Gateway.objects.filter(pk=gateway.pk).update(last_attempt_at=now)
     started = time.monotonic()
 
@@ -329,12 +338,35 @@ def gateway_is_due(gateway: Gateway, *, now: datetime | None = None) -> bool:
     return gateway.last_attempt_at is None or now - gateway.last_attempt_at >= timedelta(seconds=60)
 
 
-def gateway_enqueue_refresh(*, gateway: Gateway, force: bool = False, trigger: str = RefreshRun.Trigger.MANUAL) -> None:
-    """Queue a refresh once the current transaction commits. Only the id travels: never a key."""
+def gateway_enqueue_refresh(
+    *, gateway: Gateway, force: bool = False, trigger: str = RefreshRun.Trigger.MANUAL, run: RefreshRun | None = None
+) -> None:
+    """Queue a refresh once the current transaction commits. Only ids travel: never a key.
+
+    A broker outage must not turn the request that asked for a refresh into a 500: the failure is
+    logged, and a `queued` run is closed as failed with a message that says so."""
     from gateways.tasks import refresh_gateway
 
     gateway_id = gateway.pk
-    transaction.on_commit(lambda: refresh_gateway.delay(gateway_id, force=force, trigger=trigger))
+    run_id = run.pk if run is not None else None
+    kwargs: dict[str, Any] = {"force": force, "trigger": trigger}
+    if run_id is not None:
+        kwargs["run_id"] = run_id
+
+    def enqueue() -> None:
+        try:
+            refresh_gateway.delay(gateway_id, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - whatever the broker client raises, record it and go on
+            log.warning("could not queue a refresh of gateway id=%s: %s", gateway_id, exc.__class__.__name__)
+            if run_id is not None:
+                RefreshRun.objects.filter(pk=run_id, outcome=RefreshRun.Outcome.QUEUED).update(
+                    outcome=RefreshRun.Outcome.FAILED,
+                    finished_at=timezone.now(),
+                    error_kind=ErrorKind.CONNECTION,
+                    error_message=f"the refresh could not be queued: broker unreachable ({exc.__class__.__name__})",
+                )
+
+    transaction.on_commit(enqueue)
 
 
 def gateways_enqueue_due(*, now: datetime | None = None) -> list[str]:
@@ -349,3 +381,61 @@ def gateways_enqueue_due(*, now: datetime | None = None) -> list[str]:
 def gateways_mark_due(*, gateways: Any) -> int:
     """Make gateways due at the next scheduler tick; their stored models are untouched."""
     return gateways.update(refresh_requested=True)
+
+
+@dataclass(slots=True)
+class RefreshRequest:
+    """What `gateways_request_refresh` did: the queued runs, and each gateway it left alone with why."""
+
+    queued: list[RefreshRun] = field(default_factory=list)
+    skipped: list[tuple[Gateway, str]] = field(default_factory=list)
+
+
+def refresh_blocker(gateway: Gateway, *, now: datetime | None = None) -> str | None:
+    """Why an operator's refresh of `gateway` would be pointless now, or None when it may be queued.
+    An open circuit does not block: a manual refresh is the operator's half-open probe."""
+    now = now or timezone.now()
+    if not gateway.enabled:
+        return "disabled"
+    try:
+        configured = is_configured(gateway)
+    except UnknownKind:
+        return f"no adapter is registered for kind {gateway.kind!r}"
+    if not configured:
+        return f"{key_variable(gateway.slug)} is not set"
+    if lease_held(gateway, now=now):
+        return "a refresh is already running"
+    return None
+
+
+def gateways_request_refresh(
+    *, gateways: Iterable[Gateway], force: bool = False, trigger: str = RefreshRun.Trigger.MANUAL, now: datetime | None = None
+) -> RefreshRequest:
+    """An operator's "refresh now" (admin action, dashboard button, `POST /cache/refresh`).
+
+    For each gateway that may be refreshed (see `refresh_blocker`) and has no refresh queued yet,
+    create a `queued` RefreshRun and enqueue its task on commit (`gateway_enqueue_refresh`); the
+    worker fills that row in, so its id is the one to report and to poll. Nothing is fetched here."""
+    now = now or timezone.now()
+    gateways = list(gateways)
+    recent = now - timedelta(seconds=settings.GATEWAY_LEASE_SECONDS)
+    waiting = dict(
+        RefreshRun.objects.filter(
+            gateway__in=[g.pk for g in gateways], outcome=RefreshRun.Outcome.QUEUED, started_at__gte=recent
+        ).values_list("gateway_id", "pk")
+    )
+    request = RefreshRequest()
+    with transaction.atomic():
+        for gateway in gateways:
+            reason = refresh_blocker(gateway, now=now)
+            if reason is None and gateway.pk in waiting:
+                reason = f"a refresh is already queued (run {waiting[gateway.pk]})"
+            if reason is not None:
+                request.skipped.append((gateway, reason))
+                continue
+            run = RefreshRun.objects.create(
+                gateway=gateway, trigger=trigger, forced=force, started_at=now, outcome=RefreshRun.Outcome.QUEUED
+            )
+            gateway_enqueue_refresh(gateway=gateway, force=force, trigger=trigger, run=run)
+            request.queued.append(run)
+    return request

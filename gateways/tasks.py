@@ -19,11 +19,15 @@ def backoff(retries: int, *, retry_after: float | None = None) -> float:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
-def refresh_gateway(self, gateway_id: int, force: bool = False, trigger: str = RefreshRun.Trigger.SCHEDULE) -> str:
+def refresh_gateway(
+    self, gateway_id: int, force: bool = False, trigger: str = RefreshRun.Trigger.SCHEDULE, run_id: int | None = None
+) -> str:
     gateway = Gateway.objects.filter(pk=gateway_id).first()
     if gateway is None:
         return "gone"
-    run = gateway_refresh(gateway=gateway, force=force, trigger=trigger)
+    # An operator's refresh pre-created its run (`queued`); a retry records a run of its own.
+    queued = RefreshRun.objects.filter(pk=run_id, gateway=gateway, outcome=RefreshRun.Outcome.QUEUED).first() if run_id else None
+    run = gateway_refresh(gateway=gateway, force=force, trigger=trigger, run=queued)
     if run.retryable and self.request.retries < settings.GATEWAY_MAX_RETRIES:
         raise self.retry(
             countdown=backoff(self.request.retries, retry_after=run.retry_after_seconds),

@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "health.admin_apps.CatalogAdminConfig",  # django.contrib.admin with the health dashboard (health/sites.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -28,7 +28,7 @@ scalars = st.one_of(
 json_values = st.recursive(
     scalars,
     lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)),
-    max_leaves=20,
+    max_leaves=6,
 )
 FIELD_NAMES = [
     "id",
@@ -136,7 +136,7 @@ def assert_prices_are_sane(model: NormalizedModel) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=bodies)
 def test_any_body_gives_models_or_a_malformed_error(kind: str, body: Any) -> None:
     adapter = registered_kinds()[kind]()
@@ -150,7 +150,7 @@ def test_any_body_gives_models_or_a_malformed_error(kind: str, body: Any) -> Non
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batch=st.lists(st.one_of(items, json_values), min_size=1, max_size=6))
 def test_any_item_is_normalized_or_counted_as_rejected(kind: str, batch: list[Any]) -> None:
     result = registered_kinds()[kind]().parse(batch)
