@@ -26,7 +26,7 @@ def baseline(request: HttpRequest) -> HttpResponse:
         size = int(request.GET.get("bytes", "0"))
     except ValueError:
         return HttpResponseBadRequest("bytes must be an integer")
-    if not 0 <= size <= 64 * 1024 * 1024:
+    if not 0 <= size <= 512 * 1024 * 1024:
         return HttpResponseBadRequest("bytes out of range")
     if request.headers.get("If-None-Match") == ETAG:
         return HttpResponse(status=304, headers={"ETag": ETAG})
