@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from gateways.http import ErrorKind
+from gateways.http import ErrorKind, base_url_problem
 from gateways.registry import UnknownKind, adapter_for, kind_choices
 
 
@@ -97,6 +97,11 @@ class Gateway(models.Model):
             raise ValidationError({"options": str(exc)}) from None
         if not (self.base_url or adapter.default_base_url):
             raise ValidationError({"base_url": f"{adapter.label} has no default URL; enter the base URL (…/v1)"})
+        if self.base_url:
+            # The fetch refuses such a URL anyway (after DNS, on every request): say so when it is entered.
+            problem = base_url_problem(self.base_url, allow_http=self.allow_insecure_http)
+            if problem:
+                raise ValidationError({"base_url": problem})
 
 
 class RefreshRun(models.Model):
