@@ -34,4 +34,4 @@ def test_a_key_is_redacted_before_the_error_snippet_is_cut(settings: Any) -> Non
     with client, pytest.raises(AdapterError) as caught:
         fetch_json(client, "models")
     assert KEY[:10] not in str(caught.value)
-    assert str(caught.value) == f"HTTP 500 from https://api.example.test/v1/models: {'e' * 190}[redacte"
+    assert str(caught.value) == f"HTTP 500 from https://api.example.test/v1/models: {'e' * 190}[redacted]"
