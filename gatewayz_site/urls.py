@@ -18,3 +18,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("health.urls")),  # /readyz, /health/gateways[...], /cache/...
 ]
+
+handler404 = "gatewayz_site.errors.not_found"
