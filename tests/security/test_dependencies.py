@@ -25,9 +25,8 @@ def requirement_lines() -> list[tuple[str, str]]:
 
 
 def pins() -> dict[str, str]:
-    return {
-        PIN.match(line)["name"] + (PIN.match(line)["extras"] or ""): PIN.match(line)["version"] for _, line in requirement_lines()
-    }
+    matches = [PIN.match(line) for _, line in requirement_lines()]
+    return {m["name"] + (m["extras"] or ""): m["version"] for m in matches if m}
 
 
 def test_every_requirement_is_pinned_to_one_exact_version() -> None:
