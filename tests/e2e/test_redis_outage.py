@@ -27,7 +27,7 @@ from gateways.models import Gateway
 from .conftest import REPO, SLUG, database_url, seed_catalog, wait_for
 from .upstream import KEY, FakeUpstream
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def free_port() -> int:

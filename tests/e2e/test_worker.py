@@ -26,7 +26,7 @@ from gateways.models import Gateway, RefreshRun
 from .conftest import SLUG, Worker, catalog_snapshot, seed_catalog, tick_every_second, wait_for
 from .upstream import KEY, FakeUpstream, echo_key_401, hold_then, models, models_body, never_answers, raw
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Small limits so faults resolve in seconds: soft < hard < lease, fetch deadline < soft limit.
 FAST = {
