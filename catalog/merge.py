@@ -3,18 +3,25 @@
 Rows are grouped by `canonical_key`: the lower-cased Hugging Face id when the upstream states one,
 else the lower-cased id with gateway-only prefixes removed (each adapter supplies that as
 `merge_base`), plus the variant (`:free`, `-TEE`, `-fast`), which is never the same offer.
-A merged entry keeps the id and fields of its highest-priority gateway, fills missing fields from
-the others in priority order, lists every offer, and carries the lowest price across offers.
+
+Within a key, rows whose stated output modalities differ are different products built on the same
+weights (a chat model and its speech-to-text sibling share a Hugging Face id, UPSTREAMS.md 1.5):
+`partition()` splits them into separate entries. A row with unknown modalities joins the first
+entry. Each entry keeps the id and fields of its highest-priority offer, fills missing fields from
+the others in priority order, lists every offer (two providers of one model are two offers, even
+on the same gateway), and carries the lowest price across offers as `lowest_pricing`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from catalog.render import price_text
 
-FILLABLE = ("canonical_slug", "hugging_face_id", "description", "created", "context_length")
+FILLABLE = ("canonical_slug", "hugging_face_id", "description", "created", "context_length", "provider_slug")
+PRICE_KEYS = ("prompt", "completion")
 
 
 def canonical_key(
@@ -26,36 +33,70 @@ def canonical_key(
     return f"{base}:{variant.strip().lower()}" if variant else base
 
 
+def _outputs(document: dict[str, Any]) -> tuple[str, ...]:
+    architecture = document.get("architecture") or {}
+    return tuple(sorted(architecture.get("output_modalities") or ()))
+
+
+def partition(offers: Sequence[tuple[str, dict[str, Any]]]) -> list[list[int]]:
+    """Split one key's offers (highest priority first) into entries by stated output modalities.
+    Returns the offers' indexes per entry; order is kept inside each entry and entries are ordered
+    by their first offer."""
+    entries: list[tuple[tuple[str, ...], list[int]]] = []
+    for position, (_, document) in enumerate(offers):
+        outputs = _outputs(document)
+        for index, (signature, members) in enumerate(entries):
+            if not outputs or not signature or outputs == signature:
+                members.append(position)
+                if not signature:
+                    entries[index] = (outputs, members)
+                break
+        else:
+            entries.append((outputs, [position]))
+    return [members for _, members in entries]
+
+
+def entry_key(key: str, index: int, offers: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    """The unique key of the `index`-th entry of `key`: the key itself for the first entry, the key
+    plus its output modalities for a sibling product (`x|transcription`)."""
+    if index == 0:
+        return key
+    signature = next((outputs for _, doc in offers if (outputs := _outputs(doc))), ())
+    return f"{key}|{'+'.join(signature)}"
+
+
 def _min_price(values: list[str | None]) -> str | None:
     known = [Decimal(v) for v in values if v is not None]
     return price_text(min(known)) if known else None
 
 
 def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """`offers` are `(gateway_slug, model document)` pairs, highest priority first."""
+    """`offers` are `(gateway_slug, model document)` pairs of one entry, highest priority first."""
     primary_slug, primary = offers[0]
     merged = dict(primary)
+    others = [doc for _, doc in offers[1:]]
     for field in FILLABLE:
         if merged.get(field) is None:
-            for _, doc in offers[1:]:
-                if doc.get(field) is not None:
-                    merged[field] = doc[field]
-                    break
+            merged[field] = next((doc[field] for doc in others if doc.get(field) is not None), None)
     if not merged.get("supported_parameters"):
-        for _, doc in offers[1:]:
-            if doc.get("supported_parameters"):
-                merged["supported_parameters"] = doc["supported_parameters"]
-                break
+        merged["supported_parameters"] = next(
+            (doc["supported_parameters"] for doc in others if doc.get("supported_parameters")), []
+        )
+    architecture = merged.get("architecture") or {}
+    if not architecture.get("input_modalities") and not architecture.get("output_modalities"):
+        # The primary did not say what the model does (Portkey, some OpenAI-compatible lists).
+        known = next((doc["architecture"] for doc in others if (doc.get("architecture") or {}).get("output_modalities")), None)
+        if known is not None:
+            merged["architecture"] = dict(known)
     merged["source_gateway"] = primary_slug
-    merged["source_gateways"] = [slug for slug, _ in offers]
-    merged["lowest_pricing"] = {
-        key: _min_price([(doc.get("pricing") or {}).get(key) for _, doc in offers]) for key in ("prompt", "completion")
-    }
+    merged["source_gateways"] = list(dict.fromkeys(slug for slug, _ in offers))
+    merged["lowest_pricing"] = {key: _min_price([(doc.get("pricing") or {}).get(key) for _, doc in offers]) for key in PRICE_KEYS}
     merged["offers"] = [
         {
             "gateway": slug,
             "id": doc["id"],
-            "pricing": {key: (doc.get("pricing") or {}).get(key) for key in ("prompt", "completion")},
+            "provider_slug": doc.get("provider_slug"),
+            "pricing": {key: (doc.get("pricing") or {}).get(key) for key in PRICE_KEYS},
             "pricing_dynamic": doc.get("pricing_dynamic", False),
             "context_length": doc.get("context_length"),
         }

@@ -12,6 +12,7 @@ sorting (exact on PostgreSQL; SQLite keeps them as floating point, good enough t
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 
 PRICE = {"max_digits": 40, "decimal_places": 30, "null": True, "blank": True}
 
@@ -56,6 +57,7 @@ class AIModel(models.Model):
 
     content_hash = models.CharField(max_length=64)
     public_json = models.TextField(help_text="The served model JSON, rendered at publish time.")
+    openai_json = models.TextField(default="", help_text="The `GET /v1/models` entry, rendered at publish time.")
     is_active = models.BooleanField(default=True, help_text="False once the model vanished from its gateway's list.")
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
@@ -72,6 +74,7 @@ class AIModel(models.Model):
             models.Index(fields=["is_active", "context_length"], name="aimodel_context"),
             models.Index(fields=["is_active", "prompt_price"], name="aimodel_prompt_price"),
             models.Index(fields=["is_active", "completion_price"], name="aimodel_completion_price"),
+            models.Index(Lower("upstream_id"), name="aimodel_upstream_id_lower"),  # case-insensitive lookups
         ]
 
     def __str__(self) -> str:
@@ -80,9 +83,13 @@ class AIModel(models.Model):
 
 class MergedModel(models.Model):
     """One model across gateways. `public_json` is the merged entry, with `source_gateways` and
-    the lowest price across offers; filter and sort columns mirror it."""
+    the lowest price across offers; filter and sort columns mirror it (prices: the lowest).
+
+    `merge_key` is the rows' `canonical_key`; `canonical_key` is unique per entry and equals it,
+    except for a sibling product under the same key (`x|transcription`, see `catalog.merge`)."""
 
     canonical_key = models.CharField(max_length=600, unique=True)
+    merge_key = models.CharField(max_length=600, default="")
     model_id = models.CharField(max_length=512, db_index=True, help_text="The id of the highest-priority offer.")
     primary = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=512)
@@ -98,6 +105,7 @@ class MergedModel(models.Model):
     output_modalities_text = models.CharField(max_length=256, default=",")
     supported_parameters_text = models.TextField(default=",")
     public_json = models.TextField()
+    openai_json = models.TextField(default="")
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -108,6 +116,8 @@ class MergedModel(models.Model):
             models.Index(fields=["context_length"], name="merged_context"),
             models.Index(fields=["prompt_price"], name="merged_prompt_price"),
             models.Index(fields=["completion_price"], name="merged_completion_price"),
+            models.Index(Lower("model_id"), name="merged_model_id_lower"),
+            models.Index(fields=["merge_key"], name="merged_merge_key"),
         ]
 
     def __str__(self) -> str:

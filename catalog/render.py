@@ -42,6 +42,11 @@ def content_hash(document: Any) -> str:
     return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def _lower_unique(values: tuple[str, ...]) -> list[str]:
+    # The served vocabulary is lower-case (UPSTREAMS.md 1.1); adapters already comply, this keeps it so.
+    return list(dict.fromkeys(v.lower() for v in values))
+
+
 def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
     """The OpenRouter-shaped public record of a `NormalizedModel`, plus `source_gateway` and
     `provider_slug`. No raw upstream payload."""
@@ -69,8 +74,8 @@ def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, An
         "context_length": model.context_length,
         "architecture": {
             "modality": model.modality,
-            "input_modalities": list(model.input_modalities),
-            "output_modalities": list(model.output_modalities),
+            "input_modalities": _lower_unique(model.input_modalities),
+            "output_modalities": _lower_unique(model.output_modalities),
             "tokenizer": model.tokenizer,
             "instruct_type": model.instruct_type,
         },
@@ -82,4 +87,20 @@ def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, An
         "default_parameters": jsonable(dict(model.default_parameters)),
         "source_gateway": gateway_slug,
         "provider_slug": model.provider_slug,
+    }
+
+
+def openai_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The entry of `GET /v1/models`: the full catalog document plus OpenAI's `object`, `owned_by`
+    and an integer `created` (0 when unknown: OpenAI SDKs type it as an int). Rendered at publish
+    time next to `public_json`, so the OpenAI-shaped list joins stored fragments too."""
+    created = document.get("created")
+    rest = {key: value for key, value in document.items() if key not in ("id", "created", "name")}
+    return {
+        "id": document["id"],
+        "object": "model",
+        "created": created if isinstance(created, int) and not isinstance(created, bool) and created > 0 else 0,
+        "owned_by": document.get("provider_slug") or document.get("source_gateway") or "unknown",
+        "name": document.get("name") or document["id"],
+        **rest,
     }

@@ -1,58 +1,323 @@
-"""Reads of the stored catalog."""
+"""Reads of the stored catalog: lookups for adapters, and the REST read path (lists, one model,
+providers, changes). Database reads only."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from catalog.models import AIModel
+import orjson
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Lower
+
+from catalog.merge import merge_documents, partition
+from catalog.models import AIModel, MergedModel, ModelChange
 
 
 class ModelLookup:
     """Indexed lookups of stored models for adapters that fill data from other gateways' rows at
-    refresh time (Portkey). Database reads only; no live calls, no N x M scans."""
+    refresh time (Portkey). Database reads only, in chunks of indexed `IN` queries; no live calls,
+    no N x M scans."""
+
+    CHUNK = 500
+    FIELDS = (
+        "upstream_id",
+        "canonical_key",
+        "pricing",
+        "price_unit",
+        "context_length",
+        "input_modalities",
+        "output_modalities",
+        "modality",
+        "modality_source",
+        "provider_slug",
+        "gateway__slug",
+    )
 
     def by_gateway_ids(self, *, gateway_kind: str, upstream_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Active rows of the gateway(s) of `gateway_kind`, keyed by lower-cased upstream id."""
-        wanted = sorted({i.lower() for i in upstream_ids})
+        """Active rows of the gateway(s) of `gateway_kind`, keyed by lower-cased upstream id.
+
+        Ids are compared case-insensitively: an exact match is looked up first (the
+        `(gateway, is_active, upstream_id)` index), then the remaining ids by their lower-cased form
+        against the indexed `canonical_key`, which is the lower-cased id for most rows."""
+        ids = sorted(set(upstream_ids))
         found: dict[str, dict[str, Any]] = {}
-        if not wanted:
-            return found
-        rows = AIModel.objects.filter(gateway__kind=gateway_kind, is_active=True).values(
-            "upstream_id",
-            "pricing",
-            "price_unit",
-            "context_length",
-            "input_modalities",
-            "output_modalities",
-            "modality",
-            "gateway__slug",
-        )
-        wanted_set = set(wanted)
-        for row in rows.iterator(chunk_size=2000):
-            lowered = row["upstream_id"].lower()
-            if lowered in wanted_set and lowered not in found:
-                found[lowered] = row
+        rows = AIModel.objects.filter(gateway__kind=gateway_kind, is_active=True).order_by("-gateway__priority", "pk")
+        for start in range(0, len(ids), self.CHUNK):
+            for row in rows.filter(upstream_id__in=ids[start : start + self.CHUNK]).values(*self.FIELDS):
+                found.setdefault(row["upstream_id"].lower(), row)
+        missing = sorted({i.lower() for i in ids} - set(found))
+        for start in range(0, len(missing), self.CHUNK):
+            chunk = set(missing[start : start + self.CHUNK])
+            for row in rows.filter(canonical_key__in=chunk).values(*self.FIELDS):
+                lowered = row["upstream_id"].lower()
+                if lowered in chunk:
+                    found.setdefault(lowered, row)
         return found
 
     def by_canonical_keys(self, *, gateway_kind: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Active rows of `gateway_kind` whose merge key is in `keys`, keyed by merge key."""
         wanted = sorted(set(keys))
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 500):
-            rows = AIModel.objects.filter(
-                gateway__kind=gateway_kind, is_active=True, canonical_key__in=wanted[start : start + 500]
-            ).values(
-                "canonical_key",
-                "upstream_id",
-                "pricing",
-                "price_unit",
-                "context_length",
-                "input_modalities",
-                "output_modalities",
-                "modality",
-                "gateway__slug",
-            )
-            for row in rows:
+        rows = AIModel.objects.filter(gateway__kind=gateway_kind, is_active=True).order_by("-gateway__priority", "pk")
+        for start in range(0, len(wanted), self.CHUNK):
+            for row in rows.filter(canonical_key__in=wanted[start : start + self.CHUNK]).values(*self.FIELDS):
                 found.setdefault(row["canonical_key"], row)
         return found
+
+
+# --- the REST read path -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFilters:
+    """What `GET /catalog/v1/models` and `GET /v1/models` filter and sort on. `gateway` is a slug
+    (that gateway's active rows) or `all` (the merged entries; prices there are the lowest across
+    offers)."""
+
+    gateway: str = "all"
+    providers: tuple[str, ...] = ()
+    q: str = ""
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    supported_parameters: tuple[str, ...] = ()
+    min_context: int | None = None
+    max_prompt_price: Decimal | None = None
+    max_completion_price: Decimal | None = None
+    free: bool | None = None
+    sort: str = ""
+
+    def cache_key_part(self) -> str:
+        return repr(tuple((name, getattr(self, name)) for name in self.__slots__))
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPage:
+    total: int
+    fragments: list[str]  # stored JSON documents, in order
+
+
+def model_list(*, filters: ModelFilters) -> QuerySet[Any]:
+    """The filtered, ordered rows (`AIModel` for one gateway, `MergedModel` for `all`)."""
+    if filters.gateway == "all":
+        queryset: QuerySet[Any] = MergedModel.objects.all()
+        id_field = "model_id"
+    else:
+        queryset = AIModel.objects.filter(gateway__slug=filters.gateway, is_active=True)
+        id_field = "upstream_id"
+    if filters.providers:
+        queryset = queryset.filter(provider_slug__in=filters.providers)
+    if filters.q:
+        queryset = queryset.filter(
+            Q(**{f"{id_field}__icontains": filters.q}) | Q(name__icontains=filters.q) | Q(description__icontains=filters.q)
+        )
+    for column, values in (
+        ("input_modalities_text", filters.input_modalities),
+        ("output_modalities_text", filters.output_modalities),
+        ("supported_parameters_text", filters.supported_parameters),
+    ):
+        for value in values:  # the columns are comma-wrapped and lower-case: ",text,image,"
+            queryset = queryset.filter(**{f"{column}__contains": f",{value},"})
+    if filters.min_context is not None:
+        queryset = queryset.filter(context_length__gte=filters.min_context)
+    if filters.max_prompt_price is not None:
+        queryset = queryset.filter(prompt_price__lte=filters.max_prompt_price)
+    if filters.max_completion_price is not None:
+        queryset = queryset.filter(completion_price__lte=filters.max_completion_price)
+    if filters.free is not None:
+        # Placeholder zeros of video or rerank models are not "free" (is_free says so at publish time).
+        free = Q(is_free=True, prompt_price=0, completion_price=0)
+        queryset = queryset.filter(free) if filters.free else queryset.exclude(free)
+    return queryset.order_by(*_ordering(filters.sort, id_field))
+
+
+def _ordering(sort: str, id_field: str) -> list[Any]:
+    if not sort:
+        return [id_field, "pk"]
+    field = sort.removeprefix("-")
+    expression = {"id": F(id_field), "name": Lower("name")}.get(field, F(field))
+    # Unknown values (null) sort last in both directions; the id then the row break ties.
+    primary = expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
+    return [primary, id_field, "pk"]
+
+
+def model_page(*, filters: ModelFilters, offset: int, limit: int | None, column: str) -> ModelPage:
+    """One page of stored JSON fragments (`column` is `public_json` or `openai_json`) and the total.
+    Two queries whatever the page size; one when the offset is past the end."""
+    queryset = model_list(filters=filters)
+    total = queryset.count()
+    if limit == 0 or offset >= total:
+        return ModelPage(total=total, fragments=[])
+    end = None if limit is None else offset + limit
+    return ModelPage(total=total, fragments=list(queryset.values_list(column, flat=True)[offset:end]))
+
+
+@dataclass(slots=True)
+class ResolvedModel:
+    gateway: str
+    matched_by: str  # id | upstream_id | merge_key
+    public_json: str
+    openai_json: str
+    offers: list[dict[str, Any]]  # gateway, id, provider_slug, pricing, pricing_dynamic, context_length
+
+
+def model_resolve(*, model_id: str, gateway: str) -> ResolvedModel | None:
+    """Find one model by its id (case-insensitive) or its merge key: the merged entry for `all`
+    (matched by entry id, by any offer's upstream id, or by merge key), else that gateway's row."""
+    wanted = model_id.strip().lower()
+    if not wanted or "\x00" in wanted or len(wanted) > 1000:  # no stored id looks like that (and PostgreSQL refuses NUL)
+        return None
+    if gateway == "all":
+        return _resolve_merged(model_id.strip(), wanted)
+    return _resolve_row(model_id.strip(), wanted, gateway)
+
+
+def _exact_first(candidates: list[dict[str, Any]], field: str, model_id: str) -> dict[str, Any]:
+    return next((c for c in candidates if c[field] == model_id), candidates[0])
+
+
+def _resolve_merged(model_id: str, wanted: str) -> ResolvedModel | None:
+    fields = ("canonical_key", "model_id", "public_json", "openai_json")
+    matched_by = "id"
+    candidates = list(
+        MergedModel.objects.annotate(model_id_lower=Lower("model_id"))
+        .filter(model_id_lower=wanted)
+        .order_by("canonical_key")
+        .values(*fields)[:10]
+    )
+    if not candidates:
+        matched_by = "merge_key"
+        candidates = list(MergedModel.objects.filter(canonical_key=wanted).values(*fields)[:1])
+    if candidates:
+        entry = _exact_first(candidates, "model_id", model_id)
+    else:
+        matched_by = "upstream_id"
+        rows = list(
+            AIModel.objects.annotate(upstream_id_lower=Lower("upstream_id"))
+            .filter(upstream_id_lower=wanted, is_active=True, gateway__enabled=True)
+            .order_by("-gateway__priority", "gateway__slug", "upstream_id")
+            .values("canonical_key", "upstream_id", "gateway__slug")[:10]
+        )
+        if not rows:
+            return None
+        row = _exact_first(rows, "upstream_id", model_id)
+        siblings = list(MergedModel.objects.filter(merge_key=row["canonical_key"]).order_by("canonical_key").values(*fields))
+        entry = next(
+            (
+                sibling
+                for sibling in siblings
+                if any(
+                    offer["gateway"] == row["gateway__slug"] and offer["id"] == row["upstream_id"]
+                    for offer in orjson.loads(sibling["public_json"]).get("offers", ())
+                )
+            ),
+            None,
+        )
+        if entry is None:
+            return None
+    document = orjson.loads(entry["public_json"])
+    return ResolvedModel(
+        gateway="all",
+        matched_by=matched_by,
+        public_json=entry["public_json"],
+        openai_json=entry["openai_json"],
+        offers=list(document.get("offers", ())),
+    )
+
+
+def _resolve_row(model_id: str, wanted: str, gateway: str) -> ResolvedModel | None:
+    rows = AIModel.objects.filter(gateway__slug=gateway, is_active=True)
+    fields = ("pk", "upstream_id", "canonical_key", "public_json", "openai_json")
+    matched_by = "id"
+    candidates = list(rows.annotate(upstream_id_lower=Lower("upstream_id")).filter(upstream_id_lower=wanted).values(*fields)[:10])
+    if not candidates:
+        matched_by = "merge_key"
+        candidates = list(rows.filter(canonical_key=wanted).order_by("upstream_id").values(*fields)[:1])
+    if not candidates:
+        return None
+    row = _exact_first(candidates, "upstream_id", model_id)
+    others = list(
+        AIModel.objects.filter(canonical_key=row["canonical_key"], is_active=True)
+        .filter(Q(gateway__enabled=True) | Q(pk=row["pk"]))
+        .order_by("-gateway__priority", "gateway__slug", "upstream_id")
+        .values_list("pk", "gateway__slug", "public_json")
+    )
+    documents = [(slug, orjson.loads(text)) for _, slug, text in others]
+    position = next(index for index, (pk, _, _) in enumerate(others) if pk == row["pk"])
+    members = next(group for group in partition(documents) if position in group)
+    offers = merge_documents([documents[i] for i in members])["offers"]
+    return ResolvedModel(
+        gateway=gateway,
+        matched_by=matched_by,
+        public_json=row["public_json"],
+        openai_json=row["openai_json"],
+        offers=offers,
+    )
+
+
+def provider_list() -> list[dict[str, Any]]:
+    """Providers (model authors) with their active model count per gateway, by slug. The display
+    name is the most common `Name: ...` prefix of their models' names (OpenRouter's convention),
+    else the slug."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        AIModel.objects.filter(is_active=True, provider_slug__isnull=False)
+        .exclude(provider_slug="")
+        .values_list("provider_slug", "gateway__slug")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for provider, gateway, count in rows:
+        counts.setdefault(provider, {})[gateway] = count
+    prefixes: dict[str, Counter[str]] = {}
+    named = AIModel.objects.filter(is_active=True, provider_slug__in=list(counts), name__contains=": ")
+    for provider, name in named.values_list("provider_slug", "name").iterator(chunk_size=2000):
+        prefix = name.split(": ", 1)[0].strip()
+        if prefix:
+            prefixes.setdefault(provider, Counter())[prefix] += 1
+    result = []
+    for provider in sorted(counts):
+        seen = prefixes.get(provider)
+        name = min(seen.items(), key=lambda item: (-item[1], item[0]))[0] if seen else provider
+        per_gateway = dict(sorted(counts[provider].items()))
+        result.append({"slug": provider, "name": name, "model_count": sum(per_gateway.values()), "gateways": per_gateway})
+    return result
+
+
+def gateway_model_counts() -> dict[str, int]:
+    """Active stored models per gateway slug (one query)."""
+    rows = AIModel.objects.filter(is_active=True).values_list("gateway__slug").annotate(count=Count("pk")).order_by()
+    return dict(rows)
+
+
+def change_page(*, gateway: str, since: datetime | None, kind: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """Recorded changes, newest first: the total and one page."""
+    queryset = ModelChange.objects.all()
+    if gateway != "all":
+        queryset = queryset.filter(gateway__slug=gateway)
+    if since is not None:
+        queryset = queryset.filter(recorded_at__gte=since)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    total = queryset.count()
+    if limit == 0 or offset >= total:
+        return total, []
+    page = queryset.order_by("-recorded_at", "-id").values(
+        "id", "gateway__slug", "upstream_id", "kind", "before", "after", "recorded_at"
+    )[offset : offset + limit]
+    return total, [
+        {
+            "id": row["id"],
+            "gateway": row["gateway__slug"],
+            "model_id": row["upstream_id"],
+            "kind": row["kind"],
+            "before": row["before"],
+            "after": row["after"],
+            "recorded_at": row["recorded_at"].isoformat(),
+        }
+        for row in page
+    ]

@@ -23,10 +23,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog import cache
-from catalog.merge import canonical_key, merge_documents
+from catalog.merge import canonical_key, entry_key, merge_documents, partition
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from catalog.records import NormalizedModel
-from catalog.render import content_hash, dumps, jsonable, model_document
+from catalog.render import content_hash, dumps, jsonable, model_document, openai_document
 
 CHUNK = 500
 
@@ -126,6 +126,7 @@ def _row_values(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
         "output_modalities_text": _text_list(model.output_modalities),
         "supported_parameters_text": _text_list(model.supported_parameters),
         "public_json": dumps(document),
+        "openai_json": dumps(openai_document(document)),
     }
 
 
@@ -175,6 +176,7 @@ UPDATE_FIELDS = [
         "output_modalities_text",
         "supported_parameters_text",
         "public_json",
+        "openai_json",
         "content_hash",
         "is_active",
         "last_seen_at",
@@ -321,7 +323,9 @@ def _bump_version(now: datetime) -> int:
 
 
 def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
-    """Recompute the merged entries of `keys` from the active rows. Returns entries written."""
+    """Recompute the merged entries of `keys` from the active rows of enabled gateways. Returns
+    entries written. Offers are ordered by gateway priority (highest first), then gateway slug,
+    then upstream id, so the result does not depend on row order."""
     now = now or timezone.now()
     keys = sorted(set(keys))
     written = 0
@@ -329,49 +333,66 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
         chunk = keys[start : start + CHUNK]
         rows = (
             AIModel.objects.filter(canonical_key__in=chunk, is_active=True, gateway__enabled=True)
-            .order_by("canonical_key", "-gateway__priority", "gateway__slug")
-            .values_list("canonical_key", "pk", "gateway__slug", "public_json", "prompt_price", "completion_price", "is_free")
+            .order_by("canonical_key", "-gateway__priority", "gateway__slug", "upstream_id")
+            .values_list("canonical_key", "pk", "gateway__slug", "public_json", "is_free")
         )
         groups: dict[str, list[tuple[Any, ...]]] = {}
         for row in rows:
             groups.setdefault(row[0], []).append(row)
-        MergedModel.objects.filter(canonical_key__in=chunk).delete()
+        MergedModel.objects.filter(merge_key__in=chunk).delete()
         entries = []
         for key, group in groups.items():
-            offers = [(row[2], orjson.loads(row[3])) for row in group]
-            document = merge_documents(offers)
-            lowest = document["lowest_pricing"]
-            architecture = document.get("architecture") or {}
-            entries.append(
-                MergedModel(
-                    canonical_key=key,
-                    model_id=document["id"],
-                    primary_id=group[0][1],
-                    name=document.get("name") or document["id"],
-                    description=document.get("description"),
-                    created=document.get("created"),
-                    context_length=document.get("context_length"),
-                    provider_slug=document.get("provider_slug"),
-                    prompt_price=Decimal(lowest["prompt"]) if lowest["prompt"] is not None else None,
-                    completion_price=Decimal(lowest["completion"]) if lowest["completion"] is not None else None,
-                    is_free=group[0][6],
-                    gateways_text=_text_list(document["source_gateways"]),
-                    input_modalities_text=_text_list(architecture.get("input_modalities") or ()),
-                    output_modalities_text=_text_list(architecture.get("output_modalities") or ()),
-                    supported_parameters_text=_text_list(document.get("supported_parameters") or ()),
-                    public_json=dumps(document),
-                    updated_at=now,
+            documents = [(row[2], orjson.loads(row[3])) for row in group]
+            for index, members in enumerate(partition(documents)):
+                offers = [documents[i] for i in members]
+                entries.append(
+                    _merged_entry(
+                        merge_key=key,
+                        key=entry_key(key, index, offers),
+                        offers=offers,
+                        primary_pk=group[members[0]][1],
+                        is_free=any(group[i][4] for i in members),
+                        now=now,
+                    )
                 )
-            )
         MergedModel.objects.bulk_create(entries, batch_size=CHUNK)
         written += len(entries)
     return written
 
 
+def _merged_entry(
+    *, merge_key: str, key: str, offers: list[tuple[str, dict[str, Any]]], primary_pk: int, is_free: bool, now: datetime
+) -> MergedModel:
+    document = merge_documents(offers)
+    lowest = document["lowest_pricing"]
+    architecture = document.get("architecture") or {}
+    return MergedModel(
+        canonical_key=key,
+        merge_key=merge_key,
+        model_id=document["id"],
+        primary_id=primary_pk,
+        name=document.get("name") or document["id"],
+        description=document.get("description"),
+        created=document.get("created"),
+        context_length=document.get("context_length"),
+        provider_slug=document.get("provider_slug"),
+        prompt_price=Decimal(lowest["prompt"]) if lowest["prompt"] is not None else None,
+        completion_price=Decimal(lowest["completion"]) if lowest["completion"] is not None else None,
+        is_free=is_free,
+        gateways_text=_text_list(document["source_gateways"]),
+        input_modalities_text=_text_list(architecture.get("input_modalities") or ()),
+        output_modalities_text=_text_list(architecture.get("output_modalities") or ()),
+        supported_parameters_text=_text_list(document.get("supported_parameters") or ()),
+        public_json=dumps(document),
+        openai_json=dumps(openai_document(document)),
+        updated_at=now,
+    )
+
+
 def rebuild_all_merged() -> int:
     """Rebuild every merged entry (after a gateway is enabled, disabled or re-prioritised)."""
     keys = set(AIModel.objects.values_list("canonical_key", flat=True).distinct())
-    keys |= set(MergedModel.objects.values_list("canonical_key", flat=True))
+    keys |= set(MergedModel.objects.values_list("merge_key", flat=True))
     with transaction.atomic():
         count = rebuild_merged(keys=keys)
         _bump_version(timezone.now())

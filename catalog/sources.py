@@ -25,6 +25,11 @@ class SourceStatus:
     stale: bool
     age_seconds: int | None
     last_success_at: datetime | None
+    # Public facts for `GET /catalog/v1/gateways` (never a key: only whether one is configured).
+    kind: str = ""
+    configured: bool = True
+    refresh_interval_seconds: int | None = None
+    stale_after_seconds: int | None = None
 
     def freshness(self) -> dict[str, Any]:
         return {

@@ -106,6 +106,9 @@ class Gateway(models.Model):
 
 class RefreshRun(models.Model):
     class Outcome(models.TextChoices):
+        # `queued`: asked for by an operator (admin, dashboard, POST /cache/refresh) and waiting for a
+        # worker; the task fills this row in when it starts, so the caller can report its id at once.
+        QUEUED = "queued", "queued"
         RUNNING = "running", "running"
         SUCCESS = "success", "success"
         DEGRADED = "degraded", "degraded"

@@ -26,6 +26,7 @@ from catalog.services import PublishRefused, catalog_publish
 from gateways.adapters.base import Adapter, ParseResult
 from gateways.http import AdapterError, ErrorKind, build_client, decode_json, has_key, key_variable
 from gateways.models import Gateway, RefreshRun
+from gateways.registry import UnknownKind
 
 log = logging.getLogger("gateways.refresh")
 
@@ -172,14 +173,23 @@ def gateway_refresh(
     trigger: str = RefreshRun.Trigger.SCHEDULE,
     respect_circuit: bool = False,
     transport: httpx.BaseTransport | None = None,
+    run: RefreshRun | None = None,
 ) -> RefreshRun:
     """Fetch, normalize, guard and publish one gateway's list. Always returns the recorded run;
     a failed refresh never changes the stored catalog.
 
     Runs only under the gateway's lease (else the run is `skipped`). `respect_circuit` (automatic
     refreshes and retries) also skips while the circuit is open; a person's refresh goes through
-    and serves as the trial."""
-    return _run(gateway=gateway, force=force, trigger=trigger, produce=_fetch_live(transport), respect_circuit=respect_circuit)
+    and serves as the trial. `run`: a `queued` run to fill in (from `gateways_request_refresh`)
+    instead of creating one."""
+    return _run(
+        gateway=gateway,
+        force=force,
+        trigger=trigger,
+        produce=_fetch_live(transport),
+        respect_circuit=respect_circuit,
+        run=run,
+    )
 
 
 def gateway_import(*, gateway: Gateway, body: bytes | str, force: bool = False) -> RefreshRun:
@@ -228,9 +238,14 @@ def _run(
     produce: Produce,
     require_key: bool = True,
     respect_circuit: bool = False,
+    run: RefreshRun | None = None,
 ) -> RefreshRun:
     now = timezone.now()
-    run = RefreshRun.objects.create(gateway=gateway, trigger=trigger, forced=force, started_at=now)
+    if run is None:
+        run = RefreshRun.objects.create(gateway=gateway, trigger=trigger, forced=force, started_at=now)
+    else:
+        run.trigger, run.forced, run.started_at, run.outcome = trigger, force, now, RefreshRun.Outcome.RUNNING
+        run.save(update_fields=["trigger", "forced", "started_at", "outcome"])
     started = time.monotonic()
 
     if require_key and not is_configured(gateway):
@@ -466,14 +481,16 @@ def gateway_enqueue_refresh(
     gateway: Gateway,
     force: bool = False,
     trigger: str = RefreshRun.Trigger.MANUAL,
+    run: RefreshRun | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Queue one refresh of `gateway`, sent to the broker when the current transaction commits.
 
     Deduplicated: returns False, and queues nothing, when a refresh of this gateway is already
-    queued or waiting for a retry, unless `force` (a person asked to accept a shrunk list). Only
-    the id travels: never a key. A broker that cannot be reached costs the caller a log line, not
-    an error: the gateway is marked requested and the next tick queues it."""
+    queued or waiting for a retry, unless `force` (a person asked to accept a shrunk list). `run`:
+    a `queued` RefreshRun for the task to fill in (`gateways_request_refresh`). Only ids travel:
+    never a key. A broker that cannot be reached costs the caller a log line, not an error: the
+    gateway is marked requested (the next tick queues it) and a `queued` run is closed as failed."""
     now = now or timezone.now()
     marked = Gateway.objects.filter(pk=gateway.pk)
     if not force:
@@ -482,23 +499,33 @@ def gateway_enqueue_refresh(
     if not marked.update(refresh_queued_at=now):
         return False
     gateway_id = gateway.pk
-    transaction.on_commit(lambda: _send_refresh(gateway_id=gateway_id, force=force, trigger=trigger, marked_at=now))
+    run_id = run.pk if run is not None else None
+    transaction.on_commit(
+        lambda: _send_refresh(gateway_id=gateway_id, force=force, trigger=trigger, run_id=run_id, marked_at=now)
+    )
     return True
 
 
-# Enqueueing happens on request paths too (a stale read, "refresh now"): fail fast when the broker
-# is down rather than hold the request through kombu's default retries.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-
-
-def _send_refresh(*, gateway_id: int, force: bool, trigger: str, marked_at: datetime) -> None:
+def _send_refresh(*, gateway_id: int, force: bool, trigger: str, run_id: int | None, marked_at: datetime) -> None:
     from gateways.tasks import refresh_gateway
 
+    kwargs: dict[str, Any] = {"force": force, "trigger": trigger}
+    if run_id is not None:
+        kwargs["run_id"] = run_id
     try:
-        refresh_gateway.apply_async((gateway_id,), {"force": force, "trigger": trigger}, retry_policy=PUBLISH_RETRY_POLICY)
-    except Exception as exc:  # noqa: BLE001 - whatever the broker raised, the caller must not fail
-        log.warning("could not queue a refresh of gateway id %s (%s); the next tick will", gateway_id, exc.__class__.__name__)
+        # Fails fast when the broker is down (CELERY_TASK_PUBLISH_RETRY_POLICY, connect timeout):
+        # this runs on request paths too (a stale read, "refresh now").
+        refresh_gateway.delay(gateway_id, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker client raises, the caller must not fail
+        log.warning("could not queue a refresh of gateway id=%s: %s; the next tick will", gateway_id, exc.__class__.__name__)
         Gateway.objects.filter(pk=gateway_id, refresh_queued_at=marked_at).update(refresh_queued_at=None, refresh_requested=True)
+        if run_id is not None:
+            RefreshRun.objects.filter(pk=run_id, outcome=RefreshRun.Outcome.QUEUED).update(
+                outcome=RefreshRun.Outcome.FAILED,
+                finished_at=timezone.now(),
+                error_kind=ErrorKind.CONNECTION,
+                error_message=f"the refresh could not be queued: broker unreachable ({exc.__class__.__name__})",
+            )
 
 
 def refresh_queue_hold(*, gateway_id: int, now: datetime | None = None) -> None:
@@ -536,6 +563,67 @@ def gateways_refresh_stale(*, slugs: Iterable[str], now: datetime | None = None)
 def gateways_mark_due(*, gateways: Any) -> int:
     """Make gateways due at the next scheduler tick; their stored models are untouched."""
     return gateways.update(refresh_requested=True)
+
+
+@dataclass(slots=True)
+class RefreshRequest:
+    """What `gateways_request_refresh` did: the queued runs, and each gateway it left alone with why."""
+
+    queued: list[RefreshRun] = field(default_factory=list)
+    skipped: list[tuple[Gateway, str]] = field(default_factory=list)
+
+
+def refresh_blocker(gateway: Gateway, *, now: datetime | None = None) -> str | None:
+    """Why an operator's refresh of `gateway` would be pointless now, or None when it may be queued.
+    An open circuit does not block: a manual refresh is the operator's half-open probe."""
+    now = now or timezone.now()
+    if not gateway.enabled:
+        return "disabled"
+    try:
+        configured = is_configured(gateway)
+    except UnknownKind:
+        return f"no adapter is registered for kind {gateway.kind!r}"
+    if not configured:
+        return f"{key_variable(gateway.slug)} is not set"
+    if lease_held(gateway, now=now):
+        return "a refresh is already running"
+    return None
+
+
+def gateways_request_refresh(
+    *, gateways: Iterable[Gateway], force: bool = False, trigger: str = RefreshRun.Trigger.MANUAL, now: datetime | None = None
+) -> RefreshRequest:
+    """An operator's "refresh now" (admin action, dashboard button, `POST /cache/refresh`).
+
+    For each gateway that may be refreshed (see `refresh_blocker`) and has no refresh queued yet,
+    create a `queued` RefreshRun and enqueue its task on commit (`gateway_enqueue_refresh`); the
+    worker fills that row in, so its id is the one to report and to poll. Nothing is fetched here."""
+    now = now or timezone.now()
+    gateways = list(gateways)
+    recent = now - timedelta(seconds=settings.GATEWAY_LEASE_SECONDS)
+    waiting = dict(
+        RefreshRun.objects.filter(
+            gateway__in=[g.pk for g in gateways], outcome=RefreshRun.Outcome.QUEUED, started_at__gte=recent
+        ).values_list("gateway_id", "pk")
+    )
+    request = RefreshRequest()
+    with transaction.atomic():
+        for gateway in gateways:
+            reason = refresh_blocker(gateway, now=now)
+            if reason is None and gateway.pk in waiting:
+                reason = f"a refresh is already queued (run {waiting[gateway.pk]})"
+            if reason is not None:
+                request.skipped.append((gateway, reason))
+                continue
+            run = RefreshRun.objects.create(
+                gateway=gateway, trigger=trigger, forced=force, started_at=now, outcome=RefreshRun.Outcome.QUEUED
+            )
+            if not gateway_enqueue_refresh(gateway=gateway, force=force, trigger=trigger, run=run, now=now):
+                run.delete()  # a scheduled or stale-read refresh is already queued (deduplicated)
+                request.skipped.append((gateway, "a refresh is already queued"))
+                continue
+            request.queued.append(run)
+    return request
 
 
 # --- retries ---------------------------------------------------------------------------------

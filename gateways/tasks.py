@@ -21,14 +21,18 @@ from gateways.services import (
 
 # max_retries=None: the cap is GATEWAY_MAX_RETRIES, applied by refresh_retry_countdown.
 @shared_task(bind=True, ignore_result=True, max_retries=None)
-def refresh_gateway(self, gateway_id: int, force: bool = False, trigger: str = RefreshRun.Trigger.SCHEDULE) -> str:
+def refresh_gateway(
+    self, gateway_id: int, force: bool = False, trigger: str = RefreshRun.Trigger.SCHEDULE, run_id: int | None = None
+) -> str:
     """Refresh one gateway; retry retryable failures with backoff (`refresh_retry_countdown`)."""
     gateway = Gateway.objects.filter(pk=gateway_id).first()
     if gateway is None:
         return "gone"
+    # An operator's refresh pre-created its run (`queued`); a retry records a run of its own.
+    queued = RefreshRun.objects.filter(pk=run_id, gateway=gateway, outcome=RefreshRun.Outcome.QUEUED).first() if run_id else None
     retrying = self.request.retries > 0
     run = gateway_refresh(
-        gateway=gateway, force=force, trigger=trigger, respect_circuit=retrying or trigger in AUTOMATIC_TRIGGERS
+        gateway=gateway, force=force, trigger=trigger, respect_circuit=retrying or trigger in AUTOMATIC_TRIGGERS, run=queued
     )
     countdown = refresh_retry_countdown(run=run, retries=self.request.retries)
     if countdown is None:

@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "health.admin_apps.CatalogAdminConfig",  # django.contrib.admin with the health dashboard (health/sites.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gatewayz_site.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "health.metrics.CatalogRequestMetrics",
 ]
 
 ROOT_URLCONF = "gatewayz_site.urls"
@@ -185,6 +187,9 @@ else:
         "socket_connect_timeout": 2,
     }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Web processes enqueue too (stale reads, "refresh now"): one quick retry, then the caller logs and
+# goes on (the next tick queues what could not be sent).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -219,6 +224,8 @@ GATEWAY_RETRY_BASE_SECONDS = env.float("GATEWAY_RETRY_BASE_SECONDS", default=30.
 GATEWAY_RETRY_MAX_SECONDS = env.float("GATEWAY_RETRY_MAX_SECONDS", default=900.0)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 CATALOG_MAX_LIMIT = 1000
+# /metrics answers staff, a staff API token, or `Authorization: Bearer <METRICS_TOKEN>` (Prometheus).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Keys and base-URL overrides per gateway, by slug (upper-cased, "-" -> "_"). Collected here so no
 # other module reads the environment; the values never leave gateways/http.py.
@@ -233,11 +240,23 @@ GATEWAY_BASE_URLS = {
     if name.startswith(_URL_PREFIX) and value.strip()
 }
 
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json (one object per line) or plain
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "gatewayz_site.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "gatewayz_site.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # Our request logger already writes one line per failed request.
+        "django.request": {"level": "ERROR"},
+    },
 }

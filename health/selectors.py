@@ -1,29 +1,46 @@
 """Gateway status, computed from what the refresh pipeline recorded (never a live probe).
 
-The rules, in order (the first that matches wins):
+The rules, in order (the first that matches wins). "Data age" is the time since the last refresh
+that published a live list (`Gateway.last_success_at`); a refresh that published only a fallback or
+static list (`degraded`) does not make the data younger.
 
-1. `disabled`       the gateway is switched off.
-2. `unconfigured`   its list needs a key and `GATEWAY_KEY_<SLUG>` is not set.
-3. `never_refreshed` no refresh has succeeded and none has failed yet.
-4. `failing`        the last refresh failed and there is no fresh data (never succeeded, or the
-                    data is older than the stale window).
-5. `stale`          the data is older than the gateway's stale window (`stale_after_seconds`),
-                    whatever the last refresh said: stale data is never `ok`.
-6. `degraded`       the data is fresh but the last refresh failed, the circuit is open, or the
-                    last refresh published a fallback or static list.
-7. `ok`             otherwise.
+1. `disabled`        the gateway is switched off.
+2. `unconfigured`    its list needs a key and `GATEWAY_KEY_<SLUG>` is not set, or no adapter is
+                     registered for its kind.
+3. `never_refreshed` no refresh has published anything and none has failed yet.
+4. `failing`         the last refresh failed and there is no fresh data (never succeeded, or the
+                     data is older than the stale window).
+5. `stale`           the data is older than the gateway's stale window (`stale_after_seconds`), or
+                     there is no live data at all, whatever the last refresh said: stale data is
+                     never `ok`.
+6. `degraded`        the data is fresh but the last refresh failed, the circuit is open, or the
+                     last refresh published a fallback or static list.
+7. `ok`              otherwise.
+
+"Older than" is strict: data exactly `stale_after_seconds` old is still fresh; one second more is
+stale. Statuses, reasons and figures never include an upstream's error text: that stays in
+`last_error`, which only staff see.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.db.models import Count, F, Max, Min, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from catalog.display import duration_text
+from catalog.models import AIModel
 from catalog.sources import SourceStatus
+from gateways.http import key_variable
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateways_refresh_stale, is_configured
+from gateways.registry import UnknownKind
+from gateways.services import circuit_state, gateways_refresh_stale, is_configured, lease_held
 
 OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER = (
     "ok",
@@ -35,6 +52,18 @@ OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER = (
     "never_refreshed",
 )
 STATUSES = (OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER)
+# What each status means, for the dashboard legend and docs/admin.md.
+STATUS_MEANINGS = {
+    OK: "fresh live data and the last refresh succeeded",
+    STALE: "data older than the gateway's stale window; still served, labelled stale",
+    FAILING: "the last refresh failed and there is no fresh data to fall back on",
+    DEGRADED: "fresh data, but the last refresh failed, the circuit is open or a fallback list was published",
+    UNCONFIGURED: "no key in the environment (or no adapter for its kind); not refreshed",
+    DISABLED: "switched off in admin; not refreshed",
+    NEVER: "enabled and configured, but no refresh has finished yet",
+}
+# Run outcomes that carry figures worth charting (a queued, running or skipped run has none).
+CHARTED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.FAILED)
 
 
 def data_age_seconds(gateway: Gateway, *, now: datetime) -> int | None:
@@ -43,14 +72,28 @@ def data_age_seconds(gateway: Gateway, *, now: datetime) -> int | None:
     return max(0, int((now - gateway.last_success_at).total_seconds()))
 
 
+def is_stale(gateway: Gateway, *, now: datetime) -> bool:
+    age = data_age_seconds(gateway, now=now)
+    return age is None or age > gateway.stale_after_seconds
+
+
+def configuration_problem(gateway: Gateway) -> str | None:
+    """Why the gateway cannot be refreshed as configured, or None. Names the variable, never a value."""
+    try:
+        configured = is_configured(gateway)
+    except UnknownKind:
+        return f"no adapter is registered for kind {gateway.kind!r}"
+    return None if configured else f"{key_variable(gateway.slug)} is not set"
+
+
 def gateway_status(gateway: Gateway, *, now: datetime) -> str:
     if not gateway.enabled:
         return DISABLED
-    if not is_configured(gateway):
+    if configuration_problem(gateway) is not None:
         return UNCONFIGURED
     age = data_age_seconds(gateway, now=now)
     stale = age is None or age > gateway.stale_after_seconds
-    if age is None and gateway.consecutive_failures == 0:
+    if age is None and gateway.consecutive_failures == 0 and gateway.last_outcome != RefreshRun.Outcome.DEGRADED:
         return NEVER
     if gateway.consecutive_failures > 0 and stale:
         return FAILING
@@ -65,6 +108,38 @@ def gateway_status(gateway: Gateway, *, now: datetime) -> str:
     return OK
 
 
+def _failures_text(gateway: Gateway) -> str:
+    kind = gateway.get_last_error_kind_display() if gateway.last_error_kind else "error"
+    count = gateway.consecutive_failures
+    return f"the last refresh failed ({kind})" if count == 1 else f"the last {count} refreshes failed ({kind})"
+
+
+def status_reason(gateway: Gateway, *, status: str, now: datetime) -> str:
+    """One sentence on why `gateway` has `status`, from figures and error kinds only (safe to publish)."""
+    age = data_age_seconds(gateway, now=now)
+    window = duration_text(gateway.stale_after_seconds)
+    if status == DISABLED:
+        return "switched off in admin"
+    if status == UNCONFIGURED:
+        return f"{configuration_problem(gateway)}; the gateway is not refreshed"
+    if status == NEVER:
+        return "no refresh has finished yet"
+    if status == FAILING:
+        data = "no live data yet" if age is None else f"its data is {duration_text(age)} old (stale after {window})"
+        return f"{_failures_text(gateway)}; {data}"
+    if status == STALE:
+        if age is None:
+            return "only fallback data has been published; no live list yet"
+        return f"its data is {duration_text(age)} old, older than its {window} stale window"
+    if status == DEGRADED:
+        if gateway.consecutive_failures:
+            return f"{_failures_text(gateway)}; serving data from {duration_text(age)} ago"
+        if gateway.circuit_state != Gateway.Circuit.CLOSED:
+            return "the circuit breaker is open; refreshes pause until it cools down"
+        return "the last refresh published a fallback or static list"
+    return f"data {duration_text(age)} old; refreshed every {duration_text(gateway.refresh_interval_seconds)}"
+
+
 def source_status(gateway: Gateway, *, now: datetime) -> SourceStatus:
     age = data_age_seconds(gateway, now=now)
     return SourceStatus(
@@ -76,6 +151,10 @@ def source_status(gateway: Gateway, *, now: datetime) -> SourceStatus:
         stale=age is None or age > gateway.stale_after_seconds,
         age_seconds=age,
         last_success_at=gateway.last_success_at,
+        kind=gateway.kind,
+        configured=configuration_problem(gateway) is None,
+        refresh_interval_seconds=gateway.refresh_interval_seconds,
+        stale_after_seconds=gateway.stale_after_seconds,
     )
 
 
@@ -94,3 +173,146 @@ class GatewaySources:
         if stale:
             # Deduplicated there: one stale read after another queues one refresh.
             gateways_refresh_stale(slugs=stale)
+
+
+# --- the health of every gateway, for the dashboard, the admin and the JSON endpoints ---------
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayHealth:
+    """One gateway's status and figures, from its row and its stored models (no live probe)."""
+
+    gateway: Gateway
+    status: str
+    reason: str
+    configuration_problem: str | None
+    age_seconds: int | None
+    stale: bool
+    circuit: str  # `half_open` once an open circuit has cooled down
+    refreshing: bool  # a worker holds the refresh lease
+    models_active: int
+    prompt_price_min: Decimal | None  # USD per token, over active models
+    prompt_price_max: Decimal | None
+
+    @property
+    def slug(self) -> str:
+        return self.gateway.slug
+
+    @property
+    def configured(self) -> bool:
+        return self.configuration_problem is None
+
+    @property
+    def key_variable(self) -> str:
+        return key_variable(self.gateway.slug)
+
+    @property
+    def key_status(self) -> str:
+        """`configured`, `missing` or `not needed`: whether the variable is set, never its value."""
+        try:
+            needs_key = self.gateway.adapter_class.requires_key
+        except UnknownKind:
+            return "missing"
+        if not needs_key:
+            return "not needed"
+        return "missing" if self.configuration_problem else "configured"
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.models_active < self.gateway.min_expected_models
+
+
+def gateway_health(gateway: Gateway, *, now: datetime, models_active: int = 0, prices: tuple = (None, None)) -> GatewayHealth:
+    status = gateway_status(gateway, now=now)
+    return GatewayHealth(
+        gateway=gateway,
+        status=status,
+        reason=status_reason(gateway, status=status, now=now),
+        configuration_problem=configuration_problem(gateway),
+        age_seconds=data_age_seconds(gateway, now=now),
+        stale=is_stale(gateway, now=now),
+        circuit=circuit_state(gateway, now=now),
+        refreshing=lease_held(gateway, now=now),
+        models_active=models_active,
+        prompt_price_min=prices[0],
+        prompt_price_max=prices[1],
+    )
+
+
+def active_model_figures(*, gateway_ids: Iterable[int] | None = None) -> dict[int, dict]:
+    """Per gateway id: active model count and the prompt-price range, in one grouped query."""
+    rows = AIModel.objects.filter(is_active=True)
+    if gateway_ids is not None:
+        rows = rows.filter(gateway_id__in=list(gateway_ids))
+    return {
+        row["gateway_id"]: row
+        for row in rows.values("gateway_id")
+        .order_by("gateway_id")
+        .annotate(models=Count("id"), price_min=Min("prompt_price"), price_max=Max("prompt_price"))
+    }
+
+
+def gateway_health_list(*, now: datetime, gateways: Iterable[Gateway] | None = None) -> list[GatewayHealth]:
+    """Every gateway's health (or those given), in two queries whatever their number."""
+    gateways = list(Gateway.objects.all() if gateways is None else gateways)
+    figures = active_model_figures(gateway_ids=[g.pk for g in gateways])
+    result = []
+    for gateway in gateways:
+        row = figures.get(gateway.pk, {})
+        result.append(
+            gateway_health(
+                gateway,
+                now=now,
+                models_active=row.get("models", 0),
+                prices=(row.get("price_min"), row.get("price_max")),
+            )
+        )
+    return result
+
+
+def status_summary(items: Iterable[GatewayHealth]) -> dict[str, int]:
+    """Counts by status, every status present (0 when none), in `STATUSES` order."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for item in items:
+        counts[item.status] += 1
+    return counts
+
+
+def run_history(*, gateway_ids: Iterable[int], limit: int = 20, days: int = 14, now: datetime) -> dict[int, list[RefreshRun]]:
+    """The last `limit` charted runs of each gateway within `days`, oldest first, in one query
+    (a window function numbers each gateway's runs; works on SQLite and PostgreSQL)."""
+    ids = list(gateway_ids)
+    if not ids:
+        return {}
+    numbered = (
+        RefreshRun.objects.filter(gateway_id__in=ids, outcome__in=CHARTED_OUTCOMES, started_at__gte=now - timedelta(days=days))
+        .annotate(position=Window(RowNumber(), partition_by=[F("gateway_id")], order_by=[F("started_at").desc(), F("id").desc()]))
+        .filter(position__lte=limit)
+        .defer("rejections", "warnings")
+    )
+    history: dict[int, list[RefreshRun]] = defaultdict(list)
+    for run in numbered:
+        history[run.gateway_id].append(run)
+    return {gateway_id: sorted(runs, key=lambda r: (r.started_at, r.pk)) for gateway_id, runs in history.items()}
+
+
+def latest_runs(*, gateway_ids: Iterable[int]) -> dict[int, RefreshRun]:
+    """Each gateway's most recent run of any outcome (queued and running included), in one query
+    (a correlated subquery per gateway, served by the `run_gateway_recent` index)."""
+    ids = list(gateway_ids)
+    if not ids:
+        return {}
+    newest = RefreshRun.objects.filter(gateway_id=OuterRef("pk")).order_by("-started_at", "-id").values("pk")[:1]
+    newest_ids = Gateway.objects.filter(pk__in=ids).annotate(newest=Subquery(newest)).values("newest")
+    runs = RefreshRun.objects.filter(pk__in=newest_ids).defer("rejections", "warnings")
+    return {run.gateway_id: run for run in runs}
+
+
+def recent_failures(*, limit: int = 15) -> list[RefreshRun]:
+    """The latest failed runs across gateways, newest first, with their gateway (one query)."""
+    return list(
+        RefreshRun.objects.filter(outcome=RefreshRun.Outcome.FAILED)
+        .select_related("gateway")
+        .defer("rejections", "warnings")
+        .order_by("-started_at", "-id")[:limit]
+    )

@@ -28,7 +28,8 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not str(host).startswith(LOOPBACK):
+        name = host.decode() if isinstance(host, bytes) else host  # asyncio passes bytes
+        if name is not None and not str(name).startswith(LOOPBACK):
             raise RuntimeError(f"test tried to resolve a public host: {host!r}")
         return real_getaddrinfo(host, *args, **kwargs)
 
@@ -72,3 +73,64 @@ def samples_dir() -> Iterator[Path]:
     if not SAMPLES.is_dir():
         pytest.skip(f"needs ../shared/samples beside the checkout ({SAMPLES} is absent)")
     yield SAMPLES
+
+
+class FakeUpstream:
+    """A real HTTP server on 127.0.0.1 for integration tests. `routes[path] = (status, body, headers)`."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.routes: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        upstream = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                path = self.path.split("?", 1)[0]
+                upstream.requests.append((self.path, dict(self.headers)))
+                status, body, headers = upstream.routes.get(path, (404, b'{"error": "not found"}', {}))
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def json(self, path: str, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        import json as _json
+
+        self.routes[path] = (status, _json.dumps(body).encode(), headers or {})
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_upstream() -> Iterator[FakeUpstream]:
+    upstream = FakeUpstream()
+    yield upstream
+    upstream.close()
+
+
+@pytest.fixture
+def builtin_gateways(transactional_db: Any) -> None:
+    """Re-create the built-in gateway rows that the data migrations make, for transactional tests:
+    a transactional test's flush removes migration data, and `serialized_rollback` breaks once
+    another transactional test has re-created the content types."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("gateways.migrations.0002_builtin_gateways").create(apps, None)
+    importlib.import_module("gateways.migrations.0003_enable_builtin_gateways").enable(apps, None)

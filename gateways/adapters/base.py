@@ -13,7 +13,7 @@ item that is deliberately skipped (counted as skipped, never silently), or raise
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -61,6 +61,7 @@ class Adapter:
     default_base_url: ClassVar[str] = ""
     list_path: ClassVar[str] = "models"
     list_params: ClassVar[dict[str, Any]] = {}
+    envelope_keys: ClassVar[tuple[str, ...]] = ("data",)
     requires_key: ClassVar[bool] = True
     price_unit_label: ClassVar[str] = "none in the list"
     max_body_bytes: ClassVar[int | None] = None
@@ -69,6 +70,9 @@ class Adapter:
 
     def __init__(self, *, options: Mapping[str, Any] | None = None) -> None:
         self.options = dict(options or {})
+        # Facts noticed while fetching or reading the envelope (a fallback taken, a total that does
+        # not match); `parse()` copies them into the run's warnings.
+        self.warnings: list[str] = []
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -90,14 +94,53 @@ class Adapter:
         """All raw items of the upstream list (every page)."""
         return self.items(fetch_json(client, self.list_path, params=self.list_params or None))
 
+    def fetch_pages(
+        self,
+        client: httpx.Client,
+        follow: Callable[[Any, dict[str, Any]], dict[str, Any] | str | None],
+        *,
+        params: dict[str, Any] | None = None,
+    ) -> list[Any]:
+        """Every item of a paginated list. `follow(body, params)` names the next page: new query
+        parameters (same path), an absolute or relative URL, or None on the last page. At most
+        `max_pages` requests are made; a list that needs more, or a page that points at itself,
+        fails the fetch rather than publishing a truncated list."""
+        url: str = self.list_path
+        query: dict[str, Any] | None = dict(params if params is not None else self.list_params) or None
+        items: list[Any] = []
+        seen: set[str] = set()
+        for _ in range(self.max_pages):
+            marker = f"{url}?{sorted((query or {}).items())}"
+            if marker in seen:
+                raise AdapterError(f"{self.label} pagination repeated a page; stopped", kind=ErrorKind.MALFORMED, permanent=True)
+            seen.add(marker)
+            body = fetch_json(client, url, params=query)
+            items.extend(self.items(body))
+            following = follow(body, dict(query or {}))
+            if following is None:
+                return items
+            if isinstance(following, str):
+                url, query = str(client.base_url.join(following)), None
+            else:
+                query = following
+        raise AdapterError(
+            f"{self.label} list has more than {self.max_pages} pages (max_pages); stopped rather than publish part of it",
+            kind=ErrorKind.MALFORMED,
+            permanent=True,
+        )
+
     def items(self, body: Any) -> list[Any]:
-        """The list of raw items inside one response body."""
-        if isinstance(body, dict) and isinstance(body.get("data"), list):
-            return body["data"]
+        """The list of raw items inside one response body: the first of `envelope_keys` that holds
+        a list, or the body itself when it is a bare array (people often save only that part)."""
+        if isinstance(body, dict):
+            for key in self.envelope_keys:
+                if isinstance(body.get(key), list):
+                    return body[key]
         if isinstance(body, list):
             return body
+        wanted = " or ".join(repr(k) for k in self.envelope_keys)
         raise AdapterError(
-            f"expected an object with a 'data' list, got {type(body).__name__}", kind=ErrorKind.MALFORMED, permanent=True
+            f"expected an object with a {wanted} list, got {type(body).__name__}", kind=ErrorKind.MALFORMED, permanent=True
         )
 
     # -- normalizing --------------------------------------------------------------------------
@@ -106,7 +149,7 @@ class Adapter:
         raise NotImplementedError
 
     def parse(self, items: Iterable[Any]) -> ParseResult:
-        result = ParseResult()
+        result = ParseResult(warnings=list(self.warnings))
         seen: set[str] = set()
         for index, item in enumerate(items):
             try:
@@ -280,6 +323,18 @@ def infer_modalities(model_id: str, *, chat: bool = False) -> tuple[tuple[str, .
     return None
 
 
+def vision_input(model_id: str) -> bool:
+    """A chat model whose id says it reads images (the last row of UPSTREAMS.md 1.6)."""
+    return bool(_VISION.search(model_id.lower()))
+
+
+def fallback_modalities(model_id: str, *, chat: bool = False) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """`(inputs, outputs, modality_source)` when the upstream states no type: the keyword table,
+    else unknown (or text->text when the upstream says it lists chat models only)."""
+    inferred = infer_modalities(model_id, chat=chat)
+    return (inferred[0], inferred[1], "inferred") if inferred else ((), (), "unknown")
+
+
 def last_segment(model_id: str) -> str:
     return model_id.rstrip("/").rsplit("/", 1)[-1] or model_id
 
@@ -310,3 +365,76 @@ def author_slug(model_id: str, owned_by: Any = None) -> str | None:
         return head
     owner = owned_by.strip().lower() if isinstance(owned_by, str) else ""
     return owner if owner and _SLUG.match(owner) else None
+
+
+def modalities_from_lists(inputs: Any, outputs: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Upstream `input_modalities`/`output_modalities` lists in our order; None unless both sides
+    name something."""
+    ins = ordered(inputs if isinstance(inputs, list) else (), INPUT_ORDER)
+    outs = ordered(outputs if isinstance(outputs, list) else (), OUTPUT_ORDER)
+    return (ins, outs) if ins and outs else None
+
+
+# Feature flags upstreams state explicitly, in OpenRouter's parameter names.
+_FEATURE_PARAMETERS = {
+    "tools": "tools",
+    "function-calling": "tools",
+    "function_calling": "tools",
+    "tool_choice": "tool_choice",
+    "structured_outputs": "structured_outputs",
+    "structured-outputs": "structured_outputs",
+    "json_mode": "response_format",
+    "response_format": "response_format",
+    "reasoning": "reasoning",
+}
+
+
+def feature_parameters(features: Any) -> tuple[str, ...]:
+    """OpenRouter-style `supported_parameters` from an upstream's explicit feature list (or object
+    of booleans). Features without an OpenRouter equivalent are left out (the raw item keeps them)."""
+    return tuple(dict.fromkeys(_FEATURE_PARAMETERS[f] for f in true_keys(features) if f in _FEATURE_PARAMETERS))
+
+
+ASSUMED_PER_MILLION_FROM = Decimal("0.001")
+
+
+def assumed_price(value: Any) -> tuple[Decimal | None, str | None]:
+    """For upstreams whose price unit is unverified (AIMO, NEAR's old list): a value of at least
+    0.001 is read as USD per 1M tokens, a smaller positive value as USD per token already. Returns
+    the price and the assumed unit (None for an absent price or a 0, which needs no unit)."""
+    number = price(value)
+    if number is None or number == 0:
+        return number, None
+    if number >= ASSUMED_PER_MILLION_FROM:
+        return number / MILLION, "per_1m_usd_assumed"
+    return number, "per_token_usd_assumed"
+
+
+def combined_unit(*units: str | None) -> str | None:
+    """One `price_unit` label for a record whose prices came through one or more conversions."""
+    distinct = sorted({u for u in units if u})
+    return "+".join(distinct) or None
+
+
+def pick(item: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """The named fields of an item that are present and not null (for `extra`)."""
+    return {key: item[key] for key in keys if item.get(key) is not None}
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """An object field, or an empty mapping when it is missing or not an object."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def priced(prices: dict[str, Decimal | None], unit: str) -> tuple[dict[str, Decimal | None], str | None]:
+    """`prices` with the conversion that produced them, or no unit when every price is unknown."""
+    return prices, (unit if any(value is not None for value in prices.values()) else None)
+
+
+def top_provider(context_length: int | None, max_completion_tokens: Any) -> dict[str, Any]:
+    """OpenRouter's `top_provider` from the upstream's context and output limits."""
+    return {
+        "context_length": context_length,
+        "max_completion_tokens": positive_int(max_completion_tokens),
+        "is_moderated": None,
+    }

@@ -1,9 +1,12 @@
 """Any OpenAI-compatible endpoint: `GET {base_url}/models` -> `{"object": "list", "data": [...]}`.
 
+Built-in adapters of almost-compatible upstreams subclass this one and override the hooks that
+differ (`prices`, `context`, `modalities`) or `normalize` itself, with `configurable = False`.
+
 Usable from an admin record with no code. A price's unit cannot be known from such a body, so the
 gateway's options must state it (`{"price_unit": "per_token"}` or `"per_1m"`); without it prices
 are null. Extras are read tolerantly: `context_length`, `context_window`, `max_model_len`,
-`pricing.prompt`/`pricing.completion`, `input_modalities`/`output_modalities`.
+`pricing.prompt`/`pricing.completion`, `input_modalities`/`output_modalities`, `hugging_face_id`.
 """
 
 from __future__ import annotations
@@ -13,15 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from gateways.adapters.base import (
-    INPUT_ORDER,
-    OUTPUT_ORDER,
     Adapter,
     NormalizedModel,
     author_slug,
-    infer_modalities,
+    fallback_modalities,
+    hf_style,
     last_segment,
+    modalities_from_lists,
     modality_string,
-    ordered,
     per_million,
     positive_int,
     price,
@@ -45,6 +47,8 @@ class OpenAICompatible(Adapter):
     reference = "https://platform.openai.com/docs/api-reference/models/list"
     # Built-in subclasses know their upstream's units and take no options.
     configurable: bool = True
+    # True when the upstream lists chat models only: an id no keyword recognises is text->text.
+    chat_models: bool = False
 
     @classmethod
     def clean_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,14 +90,10 @@ class OpenAICompatible(Adapter):
         return None
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-        ins = ordered(item.get("input_modalities") or (), INPUT_ORDER)
-        outs = ordered(item.get("output_modalities") or (), OUTPUT_ORDER)
-        if ins and outs:
-            return ins, outs, "upstream"
-        inferred = infer_modalities(model_id, chat=bool(self.options.get("chat_models", False)))
-        if inferred:
-            return inferred[0], inferred[1], "inferred"
-        return (), (), "unknown"
+        stated = modalities_from_lists(item.get("input_modalities"), item.get("output_modalities"))
+        if stated:
+            return stated[0], stated[1], "upstream"
+        return fallback_modalities(model_id, chat=bool(self.options.get("chat_models", self.chat_models)))
 
     def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
         model_id = required_id(item)
@@ -102,6 +102,7 @@ class OpenAICompatible(Adapter):
         return NormalizedModel(
             id=model_id,
             name=text(item.get("name")) or text(item.get("display_name")) or last_segment(model_id),
+            hugging_face_id=hf_style(text(item.get("hugging_face_id"))),
             description=text(item.get("description")),
             created=unix_time(item.get("created")),
             context_length=self.context(item),
@@ -112,5 +113,6 @@ class OpenAICompatible(Adapter):
             pricing=prices,
             price_unit=unit,
             provider_slug=author_slug(model_id, item.get("owned_by")),
+            merge_base=model_id,
             raw=item,
         )

@@ -29,11 +29,26 @@ from gateways.adapters.base import (
     true_keys,
     unix_time,
 )
-from gateways.http import AdapterError, ErrorKind, fetch_json
 from gateways.registry import register
 
 DYNAMIC = Decimal(-1)
 TIER_LIMITS = ("min_prompt_tokens", "utc_start", "utc_end")
+PRICE_KEYS = {
+    "prompt",
+    "completion",
+    "request",
+    "image",
+    "web_search",
+    "internal_reasoning",
+    "input_cache_read",
+    "input_cache_write",
+    "input_cache_write_1h",
+    "audio",
+    "audio_output",
+    "input_audio_cache",
+    "image_output",
+    "image_token",
+}
 EXTRA_FIELDS = ("expiration_date", "knowledge_cutoff", "alias_target", "supported_voices", "reasoning", "links")
 
 
@@ -48,16 +63,8 @@ class OpenRouter(Adapter):
     reference = "https://openrouter.ai/docs/api-reference/list-available-models"
 
     def fetch(self, client: httpx.Client) -> list[Any]:
-        items: list[Any] = []
-        body = fetch_json(client, self.list_path, params=self.list_params)
-        for _ in range(self.max_pages):
-            items.extend(self.items(body))
-            links = body.get("links") if isinstance(body, dict) else None
-            next_url = links.get("next") if isinstance(links, dict) else None
-            if not next_url:
-                return items
-            body = fetch_json(client, str(next_url))
-        raise AdapterError(f"more than {self.max_pages} pages; stopped", kind=ErrorKind.MALFORMED, permanent=True)
+        # 2026 bodies carry `links.next` (null on the last page); older bodies are one page.
+        return self.fetch_pages(client, _next_link)
 
     def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
         model_id = required_id(item)
@@ -117,7 +124,13 @@ class OpenRouter(Adapter):
             return dict.fromkeys(["prompt", "completion", *raw]), (), True
         prices: dict[str, Decimal | None] = {"prompt": None, "completion": None}
         for key, value in raw.items():
-            prices[str(key)] = price(value)
+            if key in PRICE_KEYS:
+                prices[key] = price(value)
+                continue
+            try:
+                prices[str(key)] = price(value)  # a new price key, kept in the same unit
+            except RejectItem:
+                continue  # an unknown field that is not a price: ignored
         tiers = pricing.get("overrides") or []
         if not isinstance(tiers, list):
             raise RejectItem("pricing.overrides is not a list")
@@ -135,6 +148,12 @@ class OpenRouter(Adapter):
                     converted[key] = price(value)
             overrides.append(converted)
         return prices, tuple(overrides), False
+
+
+def _next_link(body: Any, params: dict[str, Any]) -> str | None:
+    links = body.get("links") if isinstance(body, dict) else None
+    following = links.get("next") if isinstance(links, dict) else None
+    return following if isinstance(following, str) and following else None
 
 
 def _is_dynamic(value: Any) -> bool:

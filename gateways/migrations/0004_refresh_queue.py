@@ -20,7 +20,7 @@ def expire_ticks(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gateways", "0002_builtin_gateways"),
+        ("gateways", "0003_enable_builtin_gateways"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

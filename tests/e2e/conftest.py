@@ -24,7 +24,9 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
+from django.core.cache import cache as django_cache
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -37,6 +39,21 @@ from .upstream import KEY, FakeUpstream, models
 REPO = Path(__file__).resolve().parents[2]
 SLUG = "fakeup"
 TICK = "Enqueue due gateway refreshes"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """API responses cached by one test must not answer the next (on Redis they outlive a test)."""
+    django_cache.clear()
+    yield
+    django_cache.clear()
+
+
+def api_models(client: Client) -> dict[str, Any]:
+    """`GET /catalog/v1/models?gateway=fakeup`: what a REST consumer reads."""
+    response = client.get(f"/catalog/v1/models?gateway={SLUG}&limit=1000")
+    assert response.status_code == 200, response.content[:500]
+    return response.json()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 catalog byte for byte as it was, records the run with the right error kind, retries exactly when
 the error is retryable, and keeps the stored data readable, labelled stale.
 
-The task runs in this process (`refresh_gateway.apply()`: retries run inline, their countdowns
+Stored data is read back through `GET /catalog/v1/models`. The task runs in this process (`refresh_gateway.apply()`: retries run inline, their countdowns
 skipped) with a small deadline and byte cap; the upstream is `FakeUpstream` on 127.0.0.1.
 """
 
@@ -13,14 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from catalog.models import AIModel
-from catalog.sources import sources
 from gateways.http import ErrorKind
 from gateways.models import Gateway, RefreshRun
 from gateways.tasks import refresh_gateway
 
-from .conftest import SLUG, catalog_snapshot, seed_catalog
+from .conftest import SLUG, api_models, catalog_snapshot, seed_catalog
 from .upstream import (
     KEY,
     FakeUpstream,
@@ -84,7 +84,7 @@ def small_limits(settings: Any) -> Callable[[str], None]:
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_fault_keeps_the_catalog_and_is_recorded(
-    case: str, fake_gateway: Gateway, upstream: FakeUpstream, small_limits: Callable[[str], None]
+    case: str, fake_gateway: Gateway, upstream: FakeUpstream, small_limits: Callable[[str], None], client: Client
 ) -> None:
     make_reply, kind, attempts, words = CASES[case]
     seed_catalog(fake_gateway, upstream)  # ten good models, older than the stale window
@@ -104,13 +104,11 @@ def test_fault_keeps_the_catalog_and_is_recorded(
     fake_gateway.refresh_from_db()
     assert (fake_gateway.last_error_kind, fake_gateway.consecutive_failures) == (kind, attempts)
     assert (fake_gateway.refresh_queued_at, fake_gateway.lease_token) == (None, "")
-    status = sources().statuses(slugs=[SLUG])[SLUG]
-    assert (status.status, status.stale) == ("failing", True)
-    served = [
-        json.loads(doc)
-        for doc in AIModel.objects.filter(gateway=fake_gateway, is_active=True).values_list("public_json", flat=True)
-    ]
-    assert sorted(model["id"] for model in served) == [f"acme/model-{i:02d}" for i in range(1, 11)]
+    body = api_models(client)  # still served, labelled stale
+    stored = dict(AIModel.objects.filter(gateway=fake_gateway, is_active=True).values_list("upstream_id", "public_json"))
+    assert body["data"] == [json.loads(stored[model_id]) for model_id in before["active"]]
+    assert len(body["data"]) == 10
+    assert (body["freshness"][SLUG]["status"], body["freshness"][SLUG]["stale"]) == ("failing", True)
 
 
 def test_429_records_the_upstreams_retry_after(
@@ -125,7 +123,7 @@ def test_429_records_the_upstreams_retry_after(
 
 
 def test_failure_with_fresh_data_is_served_as_degraded_not_stale(
-    fake_gateway: Gateway, upstream: FakeUpstream, small_limits: Callable[[str], None]
+    fake_gateway: Gateway, upstream: FakeUpstream, small_limits: Callable[[str], None], client: Client
 ) -> None:
     seed_catalog(fake_gateway, upstream, stale=False)
     before = catalog_snapshot(fake_gateway)
@@ -133,8 +131,8 @@ def test_failure_with_fresh_data_is_served_as_degraded_not_stale(
     upstream.reply = raw(500, b"{}")
     refresh_gateway.apply(args=[fake_gateway.pk])
     assert catalog_snapshot(fake_gateway) == before
-    status = sources().statuses(slugs=[SLUG])[SLUG]
-    assert (status.status, status.stale) == ("degraded", False)
+    freshness = api_models(client)["freshness"][SLUG]
+    assert (freshness["status"], freshness["stale"]) == ("degraded", False)
 
 
 def test_forced_refresh_accepts_a_shrunk_list(

@@ -2,8 +2,7 @@
 periodic task, ticking every second here), the fake upstream on a real socket, and the database
 the test reads.
 
-The REST API is built elsewhere; these tests read the stored catalog and the catalog's source
-provider (`catalog.sources`), which is what the API serves from.
+Results are read back from the stored rows and through `GET /catalog/v1/models`.
 """
 
 from __future__ import annotations
@@ -14,16 +13,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from catalog.models import AIModel
 from catalog.render import dumps, model_document
-from catalog.sources import sources
 from gateways.adapters.openai_compatible import OpenAICompatible
 from gateways.http import ErrorKind, decode_json
 from gateways.models import Gateway, RefreshRun
 
-from .conftest import SLUG, Worker, catalog_snapshot, seed_catalog, tick_every_second, wait_for
+from .conftest import SLUG, Worker, api_models, catalog_snapshot, seed_catalog, tick_every_second, wait_for
 from .upstream import KEY, FakeUpstream, echo_key_401, hold_then, models, models_body, never_answers, raw
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,7 +65,7 @@ def expected_documents(body: bytes) -> dict[str, str]:
 
 
 def test_scheduled_tick_refreshes_a_due_gateway_through_the_worker(
-    fake_gateway: Gateway, upstream: FakeUpstream, start_worker: Callable[..., Worker]
+    fake_gateway: Gateway, upstream: FakeUpstream, start_worker: Callable[..., Worker], client: Client
 ) -> None:
     tick_every_second()
     upstream.reply = models(10)
@@ -76,9 +75,11 @@ def test_scheduled_tick_refreshes_a_due_gateway_through_the_worker(
     [run] = finished_runs(fake_gateway)
     assert (run.trigger, run.outcome, run.models_added, run.error_kind) == ("schedule", "success", 10, ""), run.error_message
     stored = dict(AIModel.objects.filter(gateway=fake_gateway, is_active=True).values_list("upstream_id", "public_json"))
-    assert stored == expected_documents(models_body(10))
-    status = sources().statuses(slugs=[SLUG])[SLUG]
-    assert (status.status, status.stale) == ("ok", False)
+    expected = expected_documents(models_body(10))
+    assert stored == expected
+    body = api_models(client)
+    assert body["data"] == [json.loads(expected[model_id]) for model_id in sorted(expected)]
+    assert (body["freshness"][SLUG]["status"], body["freshness"][SLUG]["stale"]) == ("ok", False)
     assert upstream.requests == [("/v1/models", f"Bearer {KEY}")]
     assert "refresh gateway=fakeup outcome=success" in worker.log()
     broker = settings.CELERY_BROKER_URL.split("://")[0]  # filesystem by default, Redis across machines
@@ -100,6 +101,7 @@ def test_failing_upstream_keeps_the_catalog_and_retries_only_retryable_errors(
     reply: Any,
     kind: str,
     attempts: int,
+    client: Client,
 ) -> None:
     seed_catalog(fake_gateway, upstream)
     before = catalog_snapshot(fake_gateway)
@@ -113,8 +115,9 @@ def test_failing_upstream_keeps_the_catalog_and_retries_only_retryable_errors(
     assert [(r.trigger, r.outcome, r.error_kind) for r in runs] == [("schedule", "failed", kind)] * attempts
     assert upstream.request_count == attempts
     assert catalog_snapshot(fake_gateway) == before
-    status = sources().statuses(slugs=[SLUG])[SLUG]
-    assert (status.status, status.stale) == ("failing", True)
+    body = api_models(client)  # still served, labelled stale
+    assert [m["id"] for m in body["data"]] == before["active"]
+    assert (body["freshness"][SLUG]["status"], body["freshness"][SLUG]["stale"]) == ("failing", True)
     assert all(KEY not in r.error_message for r in runs)
     assert KEY not in worker.log()
 

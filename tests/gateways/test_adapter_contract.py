@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from catalog.merge import canonical_key
-from catalog.render import model_document
+from catalog.render import jsonable, model_document
 from gateways.http import decode_json
 from gateways.registry import registered_kinds
 
@@ -33,6 +33,7 @@ def golden(kind: str, body: Any, options: dict[str, Any]) -> dict[str, Any]:
         "rejected": result.rejected,
         "skipped": result.skipped,
         "degraded_reason": result.degraded_reason,
+        "warnings": result.warnings,
         "models": [
             {
                 "document": model_document(m, gateway_slug=kind),
@@ -44,6 +45,7 @@ def golden(kind: str, body: Any, options: dict[str, Any]) -> dict[str, Any]:
                 "modality_source": m.modality_source,
                 "upstream_active": m.upstream_active,
                 "data_source": m.data_source,
+                "extra": jsonable(dict(m.extra)),
             }
             for m in result.models
         ],

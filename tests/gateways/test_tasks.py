@@ -30,6 +30,8 @@ from gateways.services import (
     gateway_enqueue_refresh,
     gateway_is_due,
     gateway_refresh,
+    gateways_enqueue_due,
+    gateways_request_refresh,
     lease_acquire,
     lease_release,
     refresh_retry_countdown,
@@ -84,7 +86,7 @@ def upstream(monkeypatch: pytest.MonkeyPatch) -> Upstream:
 def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
     """Messages that would have gone to the broker: (args, kwargs) of refresh_gateway."""
     messages: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(tasks.refresh_gateway, "apply_async", lambda args, kwargs, **options: messages.append((args, kwargs)))
+    monkeypatch.setattr(tasks.refresh_gateway, "delay", lambda *args, **kwargs: messages.append((args, kwargs)))
     yield messages
 
 
@@ -204,7 +206,7 @@ def test_enqueue_with_the_broker_down_does_not_raise_and_leaves_the_gateway_requ
     def broker_down(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
 
-    monkeypatch.setattr(tasks.refresh_gateway, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.refresh_gateway, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         assert gateway_enqueue_refresh(gateway=gateway, trigger=RefreshRun.Trigger.STALE_READ)
     gateway.refresh_from_db()
@@ -546,3 +548,23 @@ def test_migrations_schedule_the_one_periodic_tick_every_minute(db: None) -> Non
         55,
     )
     assert not PeriodicTask.objects.filter(task="gateways.tasks.refresh_gateway").exists()  # nothing per gateway
+
+
+def test_operator_refresh_while_a_scheduled_one_is_queued_is_reported_and_leaves_no_run(
+    gateway: Gateway, sent: list[tuple[Any, ...]], django_capture_on_commit_callbacks: Any
+) -> None:
+    Gateway.objects.exclude(pk=gateway.pk).update(enabled=False)  # the built-in ones
+    with django_capture_on_commit_callbacks(execute=True):
+        gateways_enqueue_due()
+        request = gateways_request_refresh(gateways=[gateway])
+        forced = gateways_request_refresh(gateways=[gateway], force=True)
+    assert (request.queued, [(g.slug, reason) for g, reason in request.skipped]) == (
+        [],
+        [("acme", "a refresh is already queued")],
+    )
+    [run] = forced.queued  # force is never deduplicated
+    assert RefreshRun.objects.filter(gateway=gateway).count() == 1
+    assert [kwargs for _, kwargs in sent] == [
+        {"force": False, "trigger": "schedule"},
+        {"force": True, "trigger": "manual", "run_id": run.pk},
+    ]

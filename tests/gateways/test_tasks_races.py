@@ -56,7 +56,7 @@ def test_eight_threads_racing_for_the_lease_get_exactly_one_token(gateway: Gatew
 
 def test_eight_threads_racing_to_enqueue_send_one_message(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[Any] = []
-    monkeypatch.setattr(tasks.refresh_gateway, "apply_async", lambda *args, **kwargs: sent.append(args))
+    monkeypatch.setattr(tasks.refresh_gateway, "delay", lambda *args, **kwargs: sent.append(args))
     now = timezone.now()
     queued = race(lambda: gateway_enqueue_refresh(gateway=gateway, trigger=RefreshRun.Trigger.STALE_READ, now=now))
     assert queued.count(True) == 1

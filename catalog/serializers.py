@@ -1,0 +1,413 @@
+"""Query parameters (validated with DRF serializers) and the response shapes of the catalog API.
+
+The request serializers turn a query string into typed values or a 400 that names the parameter and
+what it accepts. The response serializers only document shapes for the OpenAPI schema: list bodies
+are assembled from JSON fragments rendered at publish time, never serialized per request.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import ROUND_FLOOR, Context, Decimal, InvalidOperation, localcontext
+from typing import Any
+
+from django.conf import settings
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+DEFAULT_LIMIT = 50
+# `GET /v1/models` serves the whole list when no limit is given; a limit above this is clamped
+# silently (old clients send 5000 or 50000). docs/compatibility.md states it.
+OPENAI_MAX_LIMIT = 100_000
+SORT_FIELDS = ("id", "name", "created", "context_length", "prompt_price", "completion_price")
+SORT_VALUES = tuple(value for field in SORT_FIELDS for value in (field, f"-{field}"))
+CHANGE_KINDS = ("added", "removed", "price_changed", "context_changed")
+MAX_PRICE = Decimal(10) ** 9  # USD per token; any larger bound means "no bound"
+PRICE_PLACES = Decimal(10) ** -30  # the price columns' scale
+BIGINT_MAX = 2**63 - 1
+_DIGITS = re.compile(r"^\s*\+?\d+\s*$")
+
+
+class CommaListField(serializers.CharField):
+    """`text,image` -> `("text", "image")`: trimmed, lower-cased, de-duplicated, empties dropped."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 1000)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> tuple[str, ...]:
+        text = super().to_internal_value(data)
+        if "\x00" in text:
+            raise serializers.ValidationError("null characters are not allowed")
+        if len(text) > 1000:
+            raise serializers.ValidationError("at most 1000 characters")
+        values = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+        if len(values) > 20:
+            raise serializers.ValidationError("at most 20 comma-separated values")
+        if any(len(value) > 128 for value in values):
+            raise serializers.ValidationError("each value is at most 128 characters")
+        return values
+
+
+@extend_schema_field(OpenApiTypes.DECIMAL)
+class PriceField(serializers.Field):
+    """A non-negative decimal in USD per token (`0.000001`, `1e-6`). NaN, infinities, negatives
+    and words are refused; bounds above 10^9 mean no bound."""
+
+    default_error_messages = {
+        "invalid": "must be a decimal number of USD per token, 0 or more (e.g. 0.000001)",
+    }
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        text = str(data).strip()
+        if not text or len(text) > 100:
+            self.fail("invalid")
+        try:
+            value = Decimal(text)
+        except (InvalidOperation, ValueError):
+            self.fail("invalid")
+        if not value.is_finite() or value < 0:
+            self.fail("invalid")
+        if value > MAX_PRICE:
+            return MAX_PRICE
+        with localcontext(Context(prec=80)):
+            return value.quantize(PRICE_PLACES, rounding=ROUND_FLOOR)
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CountField(serializers.Field):
+    """A whole number, 0 or more. Digits beyond what any catalog holds are clamped to `ceiling`
+    (a huge offset is an empty page, a huge limit the maximum), never an error."""
+
+    default_error_messages = {"invalid": "must be a whole number, 0 or more"}
+
+    def __init__(self, *, ceiling: int = BIGINT_MAX, **kwargs: Any) -> None:
+        self.ceiling = ceiling
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        text = str(data)
+        if not _DIGITS.match(text):
+            self.fail("invalid")
+        digits = text.strip().lstrip("+").lstrip("0") or "0"
+        return self.ceiling if len(digits) > 19 else min(int(digits), self.ceiling)
+
+    def to_representation(self, value: Any) -> int:
+        return int(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SinceField(serializers.Field):
+    default_error_messages = {
+        "invalid": "must be an ISO-8601 date or date-time (2026-01-31, 2026-01-31T12:00:00Z) or Unix seconds",
+    }
+
+    def to_internal_value(self, data: Any) -> datetime:
+        text = str(data).strip()
+        if _DIGITS.match(text) and len(text) <= 12:
+            return datetime.fromtimestamp(int(text), tz=UTC)
+        try:
+            moment = parse_datetime(text)
+            if moment is None and (day := parse_date(text)) is not None:
+                moment = datetime(day.year, day.month, day.day)
+        except ValueError:
+            moment = None
+        if moment is None:
+            self.fail("invalid")
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def to_representation(self, value: Any) -> str:
+        return value.isoformat()
+
+
+class ChoiceOfField(serializers.ChoiceField):
+    """A value out of a fixed set (case-insensitive); the error lists the set."""
+
+    def __init__(self, *, choices: tuple[str, ...], **kwargs: Any) -> None:
+        self.valid_values = choices
+        kwargs.setdefault("required", False)
+        super().__init__(choices=choices, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = str(data).strip().lower()
+        if value == "" and self.allow_blank:
+            return ""
+        if value not in self.valid_values:
+            raise serializers.ValidationError(f"unknown value {value[:60]!r}. Valid values: {', '.join(self.valid_values)}")
+        return value
+
+
+class GatewayQuerySerializer(serializers.Serializer):
+    """`gateway`: a gateway slug or `all`. The view puts the known slugs in `context["gateways"]`."""
+
+    gateway = serializers.CharField(
+        required=False,
+        default="all",
+        max_length=200,
+        help_text="A gateway slug (see GET /catalog/v1/gateways) or `all` for the merged catalog.",
+    )
+
+    def validate_gateway(self, value: str) -> str:
+        value = value.strip().lower() or "all"
+        known = self.context.get("gateways", ())
+        if value != "all" and value not in known:
+            raise serializers.ValidationError(
+                f"unknown gateway {value[:60]!r}. Valid values: {', '.join(['all', *sorted(known)])}"
+            )
+        return value
+
+
+class PageQuerySerializer(serializers.Serializer):
+    limit = CountField(
+        required=False,
+        help_text=f"Page size, default {DEFAULT_LIMIT}; larger values are clamped to {settings.CATALOG_MAX_LIMIT}.",
+    )
+    offset = CountField(required=False, default=0, help_text="How many entries to skip (default 0).")
+
+    max_limit = settings.CATALOG_MAX_LIMIT
+    default_limit: int | None = DEFAULT_LIMIT
+
+    def validate_limit(self, value: int) -> int:
+        return min(value, self.max_limit)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("limit") is None:
+            attrs["limit"] = self.default_limit
+        return attrs
+
+
+class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
+    provider = CommaListField(help_text="Provider (model author) slugs, comma-separated: any of them.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Case-insensitive search in id, name and description."
+    )
+    input_modalities = CommaListField(help_text="Comma-separated; the model must accept all of them (text,image).")
+    output_modalities = CommaListField(help_text="Comma-separated; the model must produce all of them.")
+    supported_parameters = CommaListField(help_text="Comma-separated; the model must support all of them (tools,seed).")
+    min_context = CountField(required=False, help_text="Minimum context length in tokens (unknown context never matches).")
+    max_prompt_price = PriceField(
+        required=False, help_text="Maximum prompt price, USD per token (for `all`: the lowest price across offers)."
+    )
+    max_completion_price = PriceField(required=False, help_text="Maximum completion price, USD per token.")
+    free = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: free models only (both prices 0); false: no free models.",
+        error_messages={"invalid": "must be true or false"},
+    )
+    sort = ChoiceOfField(
+        choices=SORT_VALUES,
+        allow_blank=True,
+        help_text="One of " + ", ".join(SORT_FIELDS) + "; prefix `-` for descending. Unknown values sort last.",
+    )
+
+
+class OpenAIModelListQuerySerializer(ModelListQuerySerializer):
+    """`GET /v1/models`: the same filters; no limit means the whole list."""
+
+    limit = CountField(
+        required=False,
+        help_text=f"Optional page size. Without it the whole list is served; larger values are clamped to {OPENAI_MAX_LIMIT}.",
+    )
+    max_limit = OPENAI_MAX_LIMIT
+    default_limit = None
+
+
+class ModelDetailQuerySerializer(GatewayQuerySerializer):
+    pass
+
+
+class ChangeQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
+    since = SinceField(required=False, help_text="Only changes recorded at or after this moment (ISO-8601 or Unix seconds).")
+    kind = ChoiceOfField(choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed or context_changed.")
+
+
+# --- response shapes (documentation for the OpenAPI schema) ------------------------------------
+
+
+class PricingSerializer(serializers.Serializer):
+    prompt = serializers.CharField(allow_null=True, help_text="USD per input token, decimal string; null when unknown.")
+    completion = serializers.CharField(allow_null=True, help_text="USD per output token, decimal string; null when unknown.")
+    request = serializers.CharField(required=False, allow_null=True)
+    image = serializers.CharField(required=False, allow_null=True)
+    web_search = serializers.CharField(required=False, allow_null=True)
+    internal_reasoning = serializers.CharField(required=False, allow_null=True)
+    input_cache_read = serializers.CharField(required=False, allow_null=True)
+    input_cache_write = serializers.CharField(required=False, allow_null=True)
+
+
+class ArchitectureSerializer(serializers.Serializer):
+    modality = serializers.CharField(allow_null=True)
+    input_modalities = serializers.ListField(child=serializers.CharField(), help_text="Lower-case.")
+    output_modalities = serializers.ListField(child=serializers.CharField(), help_text="Lower-case.")
+    tokenizer = serializers.CharField(allow_null=True)
+    instruct_type = serializers.CharField(allow_null=True)
+
+
+class TopProviderSerializer(serializers.Serializer):
+    context_length = serializers.IntegerField(allow_null=True)
+    max_completion_tokens = serializers.IntegerField(allow_null=True)
+    is_moderated = serializers.BooleanField(allow_null=True)
+
+
+class OfferSerializer(serializers.Serializer):
+    gateway = serializers.CharField()
+    id = serializers.CharField(help_text="The id to call the model with on that gateway.")
+    provider_slug = serializers.CharField(allow_null=True)
+    pricing = PricingSerializer()
+    pricing_dynamic = serializers.BooleanField()
+    context_length = serializers.IntegerField(allow_null=True)
+
+
+class FreshnessSerializer(serializers.Serializer):
+    gateway = serializers.CharField()
+    status = serializers.CharField(help_text="ok, stale, failing, degraded, unconfigured, disabled or never_refreshed.")
+    stale = serializers.BooleanField()
+    age_seconds = serializers.IntegerField(allow_null=True, help_text="Age of the gateway's data; null if never refreshed.")
+    last_success_at = serializers.DateTimeField(allow_null=True)
+
+
+class DetailOfferSerializer(OfferSerializer):
+    freshness = FreshnessSerializer()
+
+
+class CatalogModelSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    canonical_slug = serializers.CharField(allow_null=True)
+    hugging_face_id = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    created = serializers.IntegerField(allow_null=True, help_text="Unix seconds; null when unknown.")
+    description = serializers.CharField(allow_null=True)
+    context_length = serializers.IntegerField(allow_null=True)
+    architecture = ArchitectureSerializer()
+    pricing = PricingSerializer()
+    pricing_dynamic = serializers.BooleanField(help_text="The price is decided per request; prices are null.")
+    top_provider = TopProviderSerializer(allow_null=True)
+    per_request_limits = serializers.DictField(allow_null=True)
+    supported_parameters = serializers.ListField(child=serializers.CharField())
+    default_parameters = serializers.DictField()
+    source_gateway = serializers.CharField(help_text="The gateway this record (for `all`: the primary offer) comes from.")
+    provider_slug = serializers.CharField(allow_null=True, help_text="The model's author/provider, e.g. `meta-llama`.")
+    source_gateways = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="`all` only: every gateway offering the model."
+    )
+    lowest_pricing = PricingSerializer(required=False, help_text="`all` only: the lowest price across offers.")
+    offers = OfferSerializer(many=True, required=False, help_text="`all` only: every offer of the model.")
+
+
+class ListEnvelopeSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Entries matching the filters.")
+    returned = serializers.IntegerField(help_text="Entries in `data`.")
+    offset = serializers.IntegerField()
+    limit = serializers.IntegerField(allow_null=True, help_text="The page size applied (null: the whole list).")
+    gateway = serializers.CharField()
+    has_more = serializers.BooleanField()
+    next_offset = serializers.IntegerField(allow_null=True, help_text="The offset of the next page; null on the last.")
+    note = serializers.CharField()
+    freshness = serializers.DictField(child=FreshnessSerializer(), help_text="Per gateway involved, by slug.")
+    timestamp = serializers.DateTimeField(help_text="When this response was assembled.")
+
+
+class ModelListResponseSerializer(ListEnvelopeSerializer):
+    data = CatalogModelSerializer(many=True)
+
+
+class OpenAIModelSerializer(CatalogModelSerializer):
+    object = serializers.CharField(default="model")
+    created = serializers.IntegerField(help_text="Unix seconds; 0 when unknown (OpenAI SDKs need an integer).")
+    owned_by = serializers.CharField(help_text="The provider slug, else the source gateway.")
+
+
+class OpenAIModelListResponseSerializer(ListEnvelopeSerializer):
+    object = serializers.CharField(default="list")
+    data = OpenAIModelSerializer(many=True)
+
+
+class DetailModelSerializer(CatalogModelSerializer):
+    offers = DetailOfferSerializer(many=True)
+
+
+class ModelDetailResponseSerializer(serializers.Serializer):
+    data = DetailModelSerializer()
+    gateway = serializers.CharField()
+    matched_by = serializers.CharField(help_text="id, upstream_id or merge_key: how the path matched.")
+    freshness = serializers.DictField(child=FreshnessSerializer())
+    timestamp = serializers.DateTimeField()
+
+
+class ProviderSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    model_count = serializers.IntegerField(help_text="Active models across gateways.")
+    gateways = serializers.DictField(child=serializers.IntegerField(), help_text="Active models per gateway slug.")
+
+
+class ProviderListResponseSerializer(serializers.Serializer):
+    data = ProviderSerializer(many=True)
+    total = serializers.IntegerField()
+    timestamp = serializers.DateTimeField()
+
+
+class GatewaySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="The adapter that parses its list.")
+    enabled = serializers.BooleanField()
+    priority = serializers.IntegerField(help_text="Higher wins when models are merged.")
+    configured = serializers.BooleanField(help_text="Whether a key is set where one is needed (never the key).")
+    status = serializers.CharField()
+    stale = serializers.BooleanField()
+    age_seconds = serializers.IntegerField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    refresh_interval_seconds = serializers.IntegerField(allow_null=True)
+    stale_after_seconds = serializers.IntegerField(allow_null=True)
+    model_count = serializers.IntegerField(help_text="Active models stored for this gateway.")
+
+
+class GatewayListResponseSerializer(serializers.Serializer):
+    data = GatewaySerializer(many=True)
+    total = serializers.IntegerField()
+    timestamp = serializers.DateTimeField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    gateway = serializers.CharField()
+    model_id = serializers.CharField(help_text="The upstream id on that gateway.")
+    kind = serializers.ChoiceField(choices=CHANGE_KINDS)
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
+class ChangeListResponseSerializer(serializers.Serializer):
+    data = ChangeSerializer(many=True)
+    total = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    gateway = serializers.CharField()
+    has_more = serializers.BooleanField()
+    next_offset = serializers.IntegerField(allow_null=True)
+    timestamp = serializers.DateTimeField()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="What went wrong and what to send instead.")
+    type = serializers.CharField(help_text="invalid_request_error, not_found_error, rate_limit_error ...")
+    param = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    valid_values = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()

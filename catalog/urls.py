@@ -1,0 +1,23 @@
+"""The catalog's public endpoints. Model ids contain slashes, hence `<path:model_id>`."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("catalog/v1/models", views.ModelListView.as_view(), name="model-list"),
+    path("catalog/v1/models/<path:model_id>", views.ModelDetailView.as_view(), name="model-detail"),
+    path("catalog/v1/providers", views.ProviderListView.as_view(), name="provider-list"),
+    path("catalog/v1/gateways", views.GatewayListView.as_view(), name="gateway-list"),
+    path("catalog/v1/changes", views.ChangeListView.as_view(), name="change-list"),
+    # OpenAI-compatible (and the old catalog API's) paths; a trailing slash is accepted too.
+    path("v1/models", views.OpenAIModelListView.as_view(), name="openai-model-list"),
+    path("models", views.OpenAIModelListAliasView.as_view(), name="openai-model-list-alias"),
+    path("v1/models/", views.OpenAIModelListSlashView.as_view()),
+    path("models/", views.OpenAIModelListSlashView.as_view()),
+    path("v1/models/<path:model_id>", views.OpenAIModelDetailView.as_view(), name="openai-model-detail"),
+]

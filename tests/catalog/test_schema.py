@@ -1,0 +1,96 @@
+"""The OpenAPI schema describes every catalog endpoint; Swagger UI works without the internet."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    "/catalog/v1/models": {
+        "gateway",
+        "provider",
+        "q",
+        "input_modalities",
+        "output_modalities",
+        "supported_parameters",
+        "min_context",
+        "max_prompt_price",
+        "max_completion_price",
+        "free",
+        "sort",
+        "limit",
+        "offset",
+    },
+    "/catalog/v1/models/{model_id}": {"model_id", "gateway"},
+    "/catalog/v1/providers": set(),
+    "/catalog/v1/gateways": set(),
+    "/catalog/v1/changes": {"since", "gateway", "kind", "limit", "offset"},
+    "/v1/models": {
+        "gateway",
+        "provider",
+        "q",
+        "input_modalities",
+        "output_modalities",
+        "supported_parameters",
+        "min_context",
+        "max_prompt_price",
+        "max_completion_price",
+        "free",
+        "sort",
+        "limit",
+        "offset",
+    },
+    "/models": {"gateway", "provider", "limit", "offset", "q", "sort"},
+    "/v1/models/{model_id}": {"model_id", "gateway"},
+}
+
+
+@pytest.fixture
+def schema(client: Client) -> dict[str, Any]:
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.parametrize(("path", "parameters"), ENDPOINTS.items())
+def test_every_endpoint_is_in_the_schema_with_its_parameters(schema: dict[str, Any], path: str, parameters: set[str]) -> None:
+    operation = schema["paths"][path]["get"]
+    assert parameters <= {p["name"] for p in operation.get("parameters", [])}
+    assert "application/json" in operation["responses"]["200"]["content"]
+
+
+def test_response_shapes_are_described(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    listing = components["ModelListResponse"]["properties"]
+    assert {"data", "total", "returned", "offset", "limit", "gateway", "note", "timestamp", "freshness"} <= set(listing)
+    openai = components["OpenAIModelListResponse"]["properties"]
+    assert {"object", "data", "has_more", "next_offset"} <= set(openai)
+    model = components["OpenAIModel"]["properties"]
+    assert {"id", "object", "created", "owned_by", "pricing", "architecture", "source_gateway"} <= set(model)
+    assert schema["paths"]["/catalog/v1/models"]["get"]["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    sort = next(p for p in schema["paths"]["/catalog/v1/models"]["get"]["parameters"] if p["name"] == "sort")
+    assert "-prompt_price" in sort["schema"]["enum"]
+
+
+def test_schema_generates_without_warnings(tmp_path: Any) -> None:
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_swagger_ui_is_served_with_local_assets_only(client: Client) -> None:
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets
+    assert not [url for url in assets if url.startswith(("http://", "https://", "//"))]
+    for url in assets:
+        if url.startswith("/static/"):
+            assert client.get(url).status_code == 200, url

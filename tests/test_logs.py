@@ -1,0 +1,78 @@
+"""Structured logs: one JSON line per refresh and per failed request, with a request id, and never a
+request header."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+
+from gateways.services import gateway_refresh
+from gatewayz_site.logs import JsonFormatter, RequestIdFilter
+
+from .conftest import json_transport
+from .factories import make_gateway, openai_body, openai_item
+
+
+def json_lines(caplog: pytest.LogCaptureFixture, logger: str) -> list[dict[str, Any]]:
+    formatter = JsonFormatter()
+    lines = []
+    for record in caplog.records:
+        if record.name == logger:
+            lines.append(json.loads(formatter.format(record)))
+    return lines
+
+
+@pytest.mark.django_db
+def test_one_json_line_per_refresh_with_its_figures(caplog: pytest.LogCaptureFixture, gateway_keys: Any) -> None:
+    gateway_keys(acme="sk-log-canary")
+    gateway = make_gateway("acme")
+    caplog.set_level(logging.INFO, logger="gateways.refresh")
+
+    gateway_refresh(
+        gateway=gateway, transport=json_transport({"/v1/models": openai_body(openai_item("a/b"), openai_item("a/c"))})
+    )
+
+    [line] = json_lines(caplog, "gateways.refresh")
+    assert {
+        k: line[k] for k in ("level", "gateway", "outcome", "error_kind", "models_seen", "models_added", "models_rejected")
+    } == {
+        "level": "INFO",
+        "gateway": "acme",
+        "outcome": "success",
+        "error_kind": None,
+        "models_seen": 2,
+        "models_added": 2,
+        "models_rejected": 0,
+    }
+    assert isinstance(line["duration_ms"], int)
+    assert "sk-log-canary" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_failed_request_logs_one_line_with_its_request_id_and_no_headers(client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="gatewayz.request")
+    caplog.handler.addFilter(RequestIdFilter())  # as the console handler does, at emit time
+
+    response = client.get("/no/such/page", HTTP_X_REQUEST_ID="req-12345678", HTTP_AUTHORIZATION="Bearer sk-client-secret")
+
+    assert response.status_code == 404
+    assert response["X-Request-ID"] == "req-12345678"
+    [line] = json_lines(caplog, "gatewayz.request")
+    assert {k: line[k] for k in ("message", "method", "path", "status", "request_id")} == {
+        "message": "request failed",
+        "method": "GET",
+        "path": "/no/such/page",
+        "status": 404,
+        "request_id": "req-12345678",
+    }
+    assert "sk-client-secret" not in json.dumps(line)
+
+
+@pytest.mark.django_db
+def test_a_malformed_request_id_is_replaced(client: Any) -> None:
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
+    assert response.status_code == 200
+    assert len(response["X-Request-ID"]) == 32 and response["X-Request-ID"].isalnum()
