@@ -71,6 +71,11 @@ class Gateway(models.Model):
     # Single flight: a lease taken with one conditional UPDATE (gateways.services.lease_acquire).
     lease_token = models.CharField(max_length=64, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Deduplicated enqueueing: set (one conditional UPDATE) when a refresh task is queued, kept
+    # while it waits for a retry, cleared when it is done; an old mark counts as lost.
+    refresh_queued_at = models.DateTimeField(null=True, blank=True)
+    # An upstream's Retry-After: no automatic refresh of this gateway before then.
+    retry_not_before = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
