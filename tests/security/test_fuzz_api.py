@@ -5,12 +5,15 @@ documented status code, content type, headers and body shape."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
+from django.core import signals
 from django.core.cache import cache
+from django.db import close_old_connections
 from hypothesis import HealthCheck, assume, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -49,8 +52,12 @@ schema = served_schema()
 
 
 @pytest.fixture(autouse=True)
-def small_catalog(db: Any, settings: Any) -> None:
-    """A small catalog and a few refresh runs, so that reads find something."""
+def small_catalog(db: Any, settings: Any) -> Iterator[None]:
+    """A small catalog and a few refresh runs, so that reads find something. The WSGI app is called
+    directly, so (as Django's test client does) it must not close the test's database connection
+    at the end of each request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     cache.clear()
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_catalog": "1000000/min"}}
     settings.GATEWAY_KEYS = {"GROQ": "sk-groq-0123456789"}
@@ -61,6 +68,9 @@ def small_catalog(db: Any, settings: Any) -> None:
         gateway = Gateway.objects.get(slug=slug)
         catalog_publish(gateway=gateway, models=[make_model(i) for i in ids], force=True)
         RefreshRun.objects.create(gateway=gateway, started_at=gateway.created_at, outcome="failed", error_message="HTTP 500")
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
