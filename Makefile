@@ -43,7 +43,7 @@ contract: install
 	$(BIN)/python ../shared/tools/contract_check.py --python $(BIN)/python
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

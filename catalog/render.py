@@ -29,9 +29,21 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _encode_decimal(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return price_text(value)
+    raise TypeError
+
+
 def jsonable(value: Any) -> Any:
-    """Decimals to OpenRouter price strings, tuples to lists, recursively."""
-    return _jsonable(value)
+    """Decimals to OpenRouter price strings, tuples to lists, recursively.
+
+    A round trip through orjson does the walk in C (a raw upstream item is converted for every
+    model on every refresh); anything orjson cannot encode takes the Python walk instead."""
+    try:
+        return orjson.loads(orjson.dumps(value, default=_encode_decimal, option=orjson.OPT_NON_STR_KEYS))
+    except TypeError:
+        return _jsonable(value)
 
 
 def dumps(document: Any) -> str:

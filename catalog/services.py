@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import cache
+from catalog import bulk, cache
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from catalog.records import NormalizedModel
@@ -217,7 +217,8 @@ def catalog_publish(
             old = existing.get(model.id)
             if old is None:
                 to_create.append(
-                    AIModel(
+                    bulk.new(
+                        AIModel,
                         gateway=gateway,
                         upstream_id=model.id,
                         is_active=True,
@@ -234,7 +235,16 @@ def catalog_publish(
                 result.unchanged += 1
                 continue
             to_update.append(
-                AIModel(pk=pk, gateway=gateway, upstream_id=model.id, is_active=True, last_seen_at=now, updated_at=now, **values)
+                bulk.new(
+                    AIModel,
+                    pk=pk,
+                    gateway=gateway,
+                    upstream_id=model.id,
+                    is_active=True,
+                    last_seen_at=now,
+                    updated_at=now,
+                    **values,
+                )
             )
             touched_keys.update((values["canonical_key"], old_key))
             if not was_active:  # back on the list
@@ -270,12 +280,12 @@ def catalog_publish(
             AIModel.objects.filter(pk__in=pks[start : start + CHUNK]).update(is_active=False, updated_at=now)
         result.deactivated = len(vanished)
 
-        AIModel.objects.bulk_create(to_create, batch_size=CHUNK)
+        bulk.insert(to_create)
         result.added += len(to_create)
-        missing_pk = [row.upstream_id for row in to_create if row.pk is None]
+        # COPY (PostgreSQL) returns no primary keys: read them back in one query.
         pk_by_id = (
-            dict(AIModel.objects.filter(gateway=gateway, upstream_id__in=missing_pk).values_list("upstream_id", "pk"))
-            if missing_pk
+            dict(AIModel.objects.filter(gateway=gateway).values_list("upstream_id", "pk"))
+            if any(row.pk is None for row in to_create)
             else {}
         )
         for row in to_create:
@@ -291,8 +301,8 @@ def catalog_publish(
                 )
             )
         if to_update:
-            AIModel.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=CHUNK)
-        ModelChange.objects.bulk_create(changes, batch_size=CHUNK)
+            bulk.update(to_update, UPDATE_FIELDS)
+        bulk.insert(changes)
         result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
 
         if result.wrote_anything:
@@ -303,8 +313,15 @@ def catalog_publish(
 
 
 def _change(gateway: Any, pk: int | None, upstream_id: str, kind: str, before: Any, after: Any, now: datetime) -> ModelChange:
-    return ModelChange(
-        gateway=gateway, ai_model_id=pk, upstream_id=upstream_id, kind=kind, before=before, after=after, recorded_at=now
+    return bulk.new(
+        ModelChange,
+        gateway=gateway,
+        ai_model_id=pk,
+        upstream_id=upstream_id,
+        kind=kind,
+        before=before,
+        after=after,
+        recorded_at=now,
     )
 
 
@@ -355,7 +372,7 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
                         now=now,
                     )
                 )
-        MergedModel.objects.bulk_create(entries, batch_size=CHUNK)
+        bulk.insert(entries)
         written += len(entries)
     return written
 
@@ -366,7 +383,8 @@ def _merged_entry(
     document = merge_documents(offers)
     lowest = document["lowest_pricing"]
     architecture = document.get("architecture") or {}
-    return MergedModel(
+    return bulk.new(
+        MergedModel,
         canonical_key=key,
         merge_key=merge_key,
         model_id=document["id"],

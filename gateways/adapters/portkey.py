@@ -28,6 +28,7 @@ from gateways.adapters.base import (
     ParseResult,
     author_slug,
     fallback_modalities,
+    last_segment,
     modality_string,
     required_id,
 )
@@ -62,7 +63,7 @@ class Portkey(Adapter):
         ins, outs, source = fallback_modalities(model_slug)
         return NormalizedModel(
             id=model_id,
-            name=model_slug.rsplit("/", 1)[-1],
+            name=last_segment(model_slug or model_id),  # never empty, even for an id such as "/"
             input_modalities=ins,
             output_modalities=outs,
             modality=modality_string(ins, outs),
