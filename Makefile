@@ -16,13 +16,16 @@ install: $(STAMP)
 
 # The web server on 127.0.0.1:8000 plus a Celery worker with the beat scheduler, on the embedded
 # defaults (SQLite file and filesystem broker under var/): no database or broker server needed.
+# Stopping signals only the worker's main process: killing its pool children directly (`kill 0`)
+# leaves the pool's queue lock held and the worker hanging at exit.
+RUN_ADDR ?= 127.0.0.1:8000
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	@echo "Admin: http://127.0.0.1:8000/admin/  (create a login: make superuser)"
-	trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A gatewayz_site worker --beat --loglevel=INFO --concurrency=2 & \
-	$(BIN)/python manage.py runserver --noreload 127.0.0.1:8000
+	@echo "Admin: http://$(RUN_ADDR)/admin/  (create a login: make superuser)"
+	$(BIN)/celery -A gatewayz_site worker --beat --loglevel=INFO --concurrency=2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
+	$(BIN)/python manage.py runserver --noreload $(RUN_ADDR)
 
 run bench superuser: export DJANGO_DEBUG ?= true
 

@@ -7,7 +7,17 @@ deadline over the whole fetch, a byte cap, same-host redirects only, and the pri
 and a `permanent` flag; the refresh service records both and the task decides on a retry from them.
 
 Keys only ever travel in request headers. Error messages are built here from our own words, and
-anything taken from an upstream (a body snippet, an exception text) passes `redact()` first.
+anything taken from an upstream (a body snippet, an exception text) passes `redact()` first; every
+`AdapterError` message also has every configured gateway key scrubbed out (`scrub_keys`), so a key
+an upstream echoes back (in an error body, a redirect `Location`, a next-page link) never reaches a
+RefreshRun, a log line or an admin page. A request whose URL carries the key is refused before it is
+sent, and a 2xx body that contains the key is refused rather than stored.
+
+The address guard runs twice: `check_target()` resolves the host before each request (a clear,
+early error, and the only check a test's `MockTransport` sees), and the real transport
+(`network_transport()`) connects only to an address it has itself resolved and checked, keeping
+the URL's host for the `Host` header and TLS SNI. So a DNS answer that changes between the check and
+the connection (DNS rebinding) cannot steer a request to a private address.
 """
 
 from __future__ import annotations
@@ -16,12 +26,13 @@ import ipaddress
 import json
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 
@@ -75,6 +86,7 @@ class AdapterError(Exception):
         http_status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
+        message = scrub_keys(message)
         super().__init__(message)
         self.message = message
         self.kind = kind
@@ -108,6 +120,25 @@ def base_url_for(*, slug: str, base_url: str, adapter: type[Adapter]) -> str:
     return (override or base_url or adapter.default_base_url).rstrip("/")
 
 
+# A configured key shorter than this is not scrubbed from messages (it would mangle ordinary words);
+# no provider issues keys that short, and the client still redacts its own key whatever its length.
+MIN_SCRUBBED_KEY_LENGTH = 8
+REDACTED = "[redacted]"
+
+
+def scrub_keys(text: str) -> str:
+    """`text` with every configured gateway key (`GATEWAY_KEY_*`) replaced by `[redacted]`."""
+    for key in settings.GATEWAY_KEYS.values():
+        key = key.strip()
+        if _scrubbable(key) and key in text:
+            text = text.replace(key, REDACTED)
+    return text
+
+
+def _scrubbable(key: str | None) -> bool:
+    return key is not None and len(key.strip()) >= MIN_SCRUBBED_KEY_LENGTH
+
+
 def redact_url(url: str) -> str:
     """Drop the query string and any userinfo: only scheme, host and path reach a message."""
     parts = urlsplit(str(url))
@@ -126,7 +157,7 @@ def resolve_host(host: str, port: int) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
-def _is_public(address: str) -> bool:
+def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
@@ -147,7 +178,17 @@ def check_target(url: httpx.URL, *, allow_private: bool, allow_http: bool) -> No
         raise AdapterError(
             f"cannot resolve {host}: {exc.__class__.__name__}", kind=ErrorKind.CONNECTION, permanent=False
         ) from None
-    private = [a for a in addresses if not _is_public(a)]
+    _refuse_non_public(host, addresses)
+    if url.scheme != "https" and not allow_http:
+        raise AdapterError(
+            f"plain http to public host {host} is refused; use https or allow http on this gateway",
+            kind=ErrorKind.FORBIDDEN_HOST,
+            permanent=True,
+        )
+
+
+def _refuse_non_public(host: str, addresses: list[str]) -> None:
+    private = [a for a in addresses if not is_public_address(a)]
     if private or not addresses:
         raise AdapterError(
             f"{host} resolves to a non-public address ({', '.join(private) or 'none'}); refused. "
@@ -155,12 +196,62 @@ def check_target(url: httpx.URL, *, allow_private: bool, allow_http: bool) -> No
             kind=ErrorKind.FORBIDDEN_HOST,
             permanent=True,
         )
-    if url.scheme != "https" and not allow_http:
-        raise AdapterError(
-            f"plain http to public host {host} is refused; use https or allow http on this gateway",
-            kind=ErrorKind.FORBIDDEN_HOST,
-            permanent=True,
-        )
+
+
+class PinnedNetworkBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, but it resolves the host itself, refuses any non-public answer
+    and connects to the checked address. httpcore still uses the URL's host for TLS SNI and the
+    `Host` header, so certificates are verified against the name, not the address."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = resolve_host(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc.__class__.__name__}") from None
+        _refuse_non_public(host, addresses)
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+
+def network_transport(*, allow_private: bool) -> httpx.BaseTransport:
+    """The real transport under every gateway client. Unless private hosts are allowed, it connects
+    only to addresses it resolved and checked itself (`PinnedNetworkBackend`)."""
+    transport = httpx.HTTPTransport(retries=0)
+    if not allow_private:
+        pool = transport._pool
+        assert hasattr(pool, "_network_backend"), "httpcore's pool layout changed: re-check PinnedNetworkBackend"
+        pool._network_backend = PinnedNetworkBackend()
+    return transport
+
+
+def base_url_problem(url: str, *, allow_http: bool) -> str | None:
+    """Why a staff-entered base URL would be refused at fetch time, or None. For the admin form: an
+    early, clear error. A host that does not resolve now is not an error here (DNS may be down);
+    the fetch checks again, after resolution, on every request."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "Enter an http(s) URL with a host name."
+    try:
+        check_target(parsed, allow_private=settings.GATEWAY_ALLOW_PRIVATE_HOSTS, allow_http=allow_http)
+    except AdapterError as exc:
+        if exc.kind == ErrorKind.FORBIDDEN_HOST:
+            if "plain http" in exc.message:
+                return f"Plain http to the public host {parsed.host} would send the key unencrypted: use https, or tick “allow insecure http” if this upstream has no https."
+            return f"{exc.message}."
+    return None
 
 
 # --- deadline and byte cap --------------------------------------------------------------------
@@ -212,23 +303,42 @@ class GuardedTransport(httpx.BaseTransport):
         self,
         inner: httpx.BaseTransport,
         *,
-        allowed_host: str,
+        origin: httpx.URL,
         deadline: Deadline,
         max_bytes: int,
         allow_private: bool,
         allow_http: bool,
+        secret: str | None = None,
     ) -> None:
         self.inner = inner
-        self.allowed_host = allowed_host
+        self.origin = origin
         self.deadline = deadline
         self.max_bytes = max_bytes
         self.allow_private = allow_private
         self.allow_http = allow_http
+        self.secret = secret
+
+    def _same_origin(self, url: httpx.URL) -> bool:
+        """Same scheme, host and port as the base URL; an http base may also go to https on the
+        same host. Never a downgrade to plain http, never another port of the same host."""
+        if url.host != self.origin.host:
+            return False
+        if url.scheme == self.origin.scheme:
+            return url.port == self.origin.port
+        return self.origin.scheme == "http" and url.scheme == "https" and url.port is None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.host != self.allowed_host:
+        if self.secret and (self.secret in str(request.url) or self.secret in unquote(str(request.url))):
             raise AdapterError(
-                f"refused to follow {redact_url(str(request.url))}: only {self.allowed_host} may be fetched",
+                "refused to request a URL that carries the gateway's key (an upstream redirect or next-page link "
+                "echoed it); keys travel only in request headers",
+                kind=ErrorKind.REDIRECT,
+                permanent=True,
+            )
+        if not self._same_origin(request.url):
+            origin = redact_url(str(self.origin.copy_with(path="/")))
+            raise AdapterError(
+                f"refused to follow {redact_url(str(request.url))}: only {origin} may be fetched",
                 kind=ErrorKind.REDIRECT,
                 permanent=True,
             )
@@ -281,13 +391,15 @@ def build_client(
         headers.update(adapter.auth_headers(key))
     cap = max_bytes or adapter.max_body_bytes or settings.GATEWAY_MAX_BODY_BYTES
     deadline = Deadline(deadline_seconds or settings.GATEWAY_FETCH_DEADLINE_SECONDS)
+    allow_private = settings.GATEWAY_ALLOW_PRIVATE_HOSTS
     guarded = GuardedTransport(
-        transport or httpx.HTTPTransport(retries=0),
-        allowed_host=parsed.host,
+        transport or network_transport(allow_private=allow_private),
+        origin=parsed,
         deadline=deadline,
         max_bytes=cap,
-        allow_private=settings.GATEWAY_ALLOW_PRIVATE_HOSTS,
+        allow_private=allow_private,
         allow_http=allow_http,
+        secret=key if _scrubbable(key) else None,
     )
     client = GatewayClient(
         base_url=url + "/",
@@ -337,7 +449,7 @@ def _retry_after(value: str | None) -> float | None:
 def _status_error(response: httpx.Response, client: GatewayClient, snippet: str) -> AdapterError:
     status = response.status_code
     where = redact_url(str(response.request.url))
-    detail = f": {client.redact(snippet)}" if snippet else ""
+    detail = f": {snippet}" if snippet else ""
     message = f"HTTP {status} from {where}{detail}"
     if status in (401, 403):
         return AdapterError(
@@ -356,8 +468,9 @@ def _status_error(response: httpx.Response, client: GatewayClient, snippet: str)
     return AdapterError(message, kind=ErrorKind.HTTP_STATUS, permanent=status < 500, http_status=status)
 
 
-def _snippet(raw: bytes) -> str:
-    text = raw[:300].decode("utf-8", "replace")
+def _snippet(raw: bytes, client: GatewayClient) -> str:
+    # Redact before cutting: a key cut in half by the length limit would no longer match.
+    text = client.redact(raw[:4096].decode("utf-8", "replace"))
     return " ".join(text.split())[:200]
 
 
@@ -375,7 +488,7 @@ def fetch_json(client: httpx.Client, url: str, *, params: dict[str, Any] | None 
                 chunks.append(chunk)
             body = b"".join(chunks)
             if response.status_code >= 300:
-                raise _status_error(response, client, _snippet(body))
+                raise _status_error(response, client, _snippet(body, client))
             content_type = response.headers.get("content-type", "")
     except AdapterError:
         raise
@@ -397,6 +510,14 @@ def fetch_json(client: httpx.Client, url: str, *, params: dict[str, Any] | None 
             kind=ErrorKind.CONNECTION,
             permanent=False,
         ) from None
+    if _scrubbable(client._secret) and client._secret.encode() in body:
+        raise AdapterError(
+            f"the body from {redact_url(str(response.request.url))} contains the gateway's key; refused, so the key "
+            "is never stored, served or logged",
+            kind=ErrorKind.MALFORMED,
+            permanent=True,
+            http_status=response.status_code,
+        )
     stripped = body.lstrip()[:1]
     if "html" in content_type or stripped == b"<":
         raise AdapterError(

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from gateways.http import ErrorKind
+from gateways.http import ErrorKind, base_url_problem
 from gateways.registry import UnknownKind, adapter_for, kind_choices
 
 
@@ -71,6 +71,11 @@ class Gateway(models.Model):
     # Single flight: a lease taken with one conditional UPDATE (gateways.services.lease_acquire).
     lease_token = models.CharField(max_length=64, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Deduplicated enqueueing: set (one conditional UPDATE) when a refresh task is queued, kept
+    # while it waits for a retry, cleared when it is done; an old mark counts as lost.
+    refresh_queued_at = models.DateTimeField(null=True, blank=True)
+    # An upstream's Retry-After: no automatic refresh of this gateway before then.
+    retry_not_before = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -97,6 +102,11 @@ class Gateway(models.Model):
             raise ValidationError({"options": str(exc)}) from None
         if not (self.base_url or adapter.default_base_url):
             raise ValidationError({"base_url": f"{adapter.label} has no default URL; enter the base URL (…/v1)"})
+        if self.base_url:
+            # The fetch refuses such a URL anyway (after DNS, on every request): say so when it is entered.
+            problem = base_url_problem(self.base_url, allow_http=self.allow_insecure_http)
+            if problem:
+                raise ValidationError({"base_url": problem})
 
 
 class RefreshRun(models.Model):

@@ -1,42 +1,48 @@
-"""Celery tasks: thin. Load by id, call the service, decide on a retry."""
+"""Celery tasks: thin. Load by id, call the service, decide on a retry.
+
+Only ids and flags travel in messages (JSON), never a key. `docs/operations.md` says how to run
+the workers and the beat that drives `enqueue_due_refreshes`.
+"""
 
 from __future__ import annotations
 
-import random
-
 from celery import shared_task
-from django.conf import settings
 
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_refresh, gateways_enqueue_due
+from gateways.services import (
+    AUTOMATIC_TRIGGERS,
+    gateway_refresh,
+    gateways_enqueue_due,
+    refresh_queue_done,
+    refresh_queue_hold,
+    refresh_retry_countdown,
+)
 
 
-def backoff(retries: int, *, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter, never sooner than the upstream's Retry-After."""
-    base = min(30 * 2**retries, 1800)
-    delay = random.uniform(base / 2, base)
-    return max(delay, retry_after or 0)
-
-
-@shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
+# max_retries=None: the cap is GATEWAY_MAX_RETRIES, applied by refresh_retry_countdown.
+@shared_task(bind=True, ignore_result=True, max_retries=None)
 def refresh_gateway(
     self, gateway_id: int, force: bool = False, trigger: str = RefreshRun.Trigger.SCHEDULE, run_id: int | None = None
 ) -> str:
+    """Refresh one gateway; retry retryable failures with backoff (`refresh_retry_countdown`)."""
     gateway = Gateway.objects.filter(pk=gateway_id).first()
     if gateway is None:
         return "gone"
     # An operator's refresh pre-created its run (`queued`); a retry records a run of its own.
     queued = RefreshRun.objects.filter(pk=run_id, gateway=gateway, outcome=RefreshRun.Outcome.QUEUED).first() if run_id else None
-    run = gateway_refresh(gateway=gateway, force=force, trigger=trigger, run=queued)
-    if run.retryable and self.request.retries < settings.GATEWAY_MAX_RETRIES:
-        raise self.retry(
-            countdown=backoff(self.request.retries, retry_after=run.retry_after_seconds),
-            kwargs={"force": force, "trigger": trigger},
-        )
-    return run.outcome
+    retrying = self.request.retries > 0
+    run = gateway_refresh(
+        gateway=gateway, force=force, trigger=trigger, respect_circuit=retrying or trigger in AUTOMATIC_TRIGGERS, run=queued
+    )
+    countdown = refresh_retry_countdown(run=run, retries=self.request.retries)
+    if countdown is None:
+        refresh_queue_done(gateway_id=gateway_id)
+        return run.outcome
+    refresh_queue_hold(gateway_id=gateway_id)
+    raise self.retry(countdown=countdown, kwargs={"force": force, "trigger": trigger})
 
 
 @shared_task(ignore_result=True)
 def enqueue_due_refreshes() -> list[str]:
-    """The one periodic task (every minute): enqueue each gateway whose data is due."""
+    """The one periodic task (django-celery-beat, every minute): queue each gateway that is due."""
     return gateways_enqueue_due()

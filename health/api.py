@@ -31,6 +31,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import cache as catalog_cache
+from catalog.access import CatalogThrottle
 from catalog.models import AIModel, CatalogVersion
 from gateways.models import Gateway, RefreshRun
 from gateways.services import RefreshRequest, gateways_mark_due, gateways_request_refresh, lease_held
@@ -102,13 +103,14 @@ FORCE_PARAMETER = OpenApiParameter(
 class GatewayHealthListView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [AllowAny]
+    throttle_classes = [CatalogThrottle]  # anonymous reads share the catalog's budget per address
 
     @extend_schema(
         tags=["health"],
         summary="Every gateway's status and figures, from stored data",
         operation_id="health_gateways_list",
         description="No live probe. `last_error` and `degraded_reason` appear for staff only.",
-        responses={200: GatewayHealthListSerializer},
+        responses={200: GatewayHealthListSerializer, 429: SystemErrorSerializer},
     )
     def get(self, request: Request) -> Response:
         now = timezone.now()
@@ -120,12 +122,13 @@ class GatewayHealthListView(APIView):
 class GatewayHealthDetailView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [AllowAny]
+    throttle_classes = [CatalogThrottle]
 
     @extend_schema(
         tags=["health"],
         summary="One gateway's status, figures and latest runs",
         operation_id="health_gateway_retrieve",
-        responses={200: GatewayHealthDetailSerializer, 404: SystemErrorSerializer},
+        responses={200: GatewayHealthDetailSerializer, 404: SystemErrorSerializer, 429: SystemErrorSerializer},
     )
     def get(self, request: Request, slug: str) -> Response:
         gateway = Gateway.objects.filter(slug=slug).first()

@@ -40,7 +40,7 @@ from catalog.sources import SourceStatus
 from gateways.http import key_variable
 from gateways.models import Gateway, RefreshRun
 from gateways.registry import UnknownKind
-from gateways.services import circuit_state, gateway_enqueue_refresh, is_configured, lease_held
+from gateways.services import circuit_state, gateways_refresh_stale, is_configured, lease_held
 
 OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER = (
     "ok",
@@ -170,14 +170,9 @@ class GatewaySources:
 
     def refresh_if_stale(self, statuses: Iterable[SourceStatus]) -> None:
         stale = [s.slug for s in statuses if s.stale and s.enabled and s.status != UNCONFIGURED]
-        if not stale:
-            return
-        now = timezone.now()
-        for gateway in Gateway.objects.filter(slug__in=stale):
-            if not lease_held(gateway, now=now) and not gateway.refresh_requested:
-                # The flag deduplicates: one stale read after another enqueues once.
-                if Gateway.objects.filter(pk=gateway.pk, refresh_requested=False).update(refresh_requested=True):
-                    gateway_enqueue_refresh(gateway=gateway, trigger=RefreshRun.Trigger.STALE_READ)
+        if stale:
+            # Deduplicated there: one stale read after another queues one refresh.
+            gateways_refresh_stale(slugs=stale)
 
 
 # --- the health of every gateway, for the dashboard, the admin and the JSON endpoints ---------

@@ -130,7 +130,8 @@ class SystemErrorSerializer(serializers.Serializer):
 
 
 class UnknownGatewaySerializer(SystemErrorSerializer):
-    valid_gateways = serializers.ListField(child=serializers.CharField())
+    # Present when the gateway is unknown; absent for other 400s (a bad `force` value).
+    valid_gateways = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class NotQueuedSerializer(SystemErrorSerializer):

@@ -24,6 +24,22 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def documented_production_env() -> dict[str, str]:
+    """The `env` block under "Production environment" in docs/security.md."""
+    text = (ROOT / "docs" / "security.md").read_text()
+    block = text.split("## Production environment", 1)[1].split("```env", 1)[1].split("```", 1)[0]
+    return dict(line.split("=", 1) for line in block.strip().splitlines())
+
+
+def test_the_docs_describe_the_production_environment_that_is_checked() -> None:
+    example = {
+        name: value
+        for name, value in (line.split("=", 1) for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line)
+        if name.startswith("DJANGO_")
+    }
+    assert documented_production_env() == example
+
+
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 

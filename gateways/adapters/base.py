@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from catalog.limits import fit_to_storage, storage_problem
 from catalog.records import NormalizedModel
 from gateways.http import AdapterError, ErrorKind, fetch_json
 
@@ -149,16 +150,28 @@ class Adapter:
         raise NotImplementedError
 
     def parse(self, items: Iterable[Any]) -> ParseResult:
+        """Normalize every item. Each raw item is first checked for content no column can store
+        (`catalog.limits.storage_problem`), and each record is fitted to the columns
+        (`catalog.limits.fit_to_storage`); what was truncated is summarized in the warnings."""
         result = ParseResult(warnings=list(self.warnings))
         seen: set[str] = set()
+        fitted: dict[str, list[Any]] = {}
         for index, item in enumerate(items):
             try:
                 if not isinstance(item, dict):
                     raise RejectItem(f"item is a {type(item).__name__}, not an object")
+                problem = storage_problem(item)
+                if problem:
+                    raise RejectItem(f"item {problem}")
                 model = self.normalize(item)
+                if model is not None:
+                    model, changes = fit_to_storage(model)
+                    for name, original in changes.items():
+                        fitted.setdefault(name, [0, model.id, original])[0] += 1
             except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as exc:
                 ident = item.get("id") if isinstance(item, dict) else None
-                result.reject(f"item {index} ({ident!r}): {exc}" if ident else f"item {index}: {exc}")
+                shown = repr(ident) if len(repr(ident)) <= 80 else repr(ident)[:77] + "..."  # a hostile id can be huge
+                result.reject(f"item {index} ({shown}): {exc}" if ident else f"item {index}: {exc}")
                 continue
             if model is None:
                 result.skipped += 1
@@ -168,6 +181,11 @@ class Adapter:
                 continue
             seen.add(model.id)
             result.models.append(model)
+        for name, (count, first_id, original) in fitted.items():
+            what = (
+                "cleared (too long for its column)" if original == "cleared" else f"truncated (first was {original} characters)"
+            )
+            result.warnings.append(f"{name} {what} in {count} model(s), first {first_id[:100]!r}; see extra.truncated")
         return result
 
     def enrich(self, result: ParseResult, lookup: Any) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gateways', '0003_enable_builtin_gateways'),
+        ('gateways', '0004_refresh_queue'),
     ]
 
     operations = [

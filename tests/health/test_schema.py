@@ -14,8 +14,8 @@ def schema() -> dict:
 @pytest.mark.parametrize(
     ("path", "method", "codes"),
     [
-        ("/health/gateways", "get", {"200"}),
-        ("/health/gateways/{slug}", "get", {"200", "404"}),
+        ("/health/gateways", "get", {"200", "429"}),
+        ("/health/gateways/{slug}", "get", {"200", "404", "429"}),
         ("/readyz", "get", {"200", "503"}),
         ("/cache/status", "get", {"200", "401", "403"}),
         ("/cache/refresh", "post", {"202", "400", "401", "403"}),

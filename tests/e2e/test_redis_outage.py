@@ -1,0 +1,170 @@
+"""Redis (broker and response cache) stops while the web process runs: `GET /catalog/v1/models`
+still answers, from the database, with the same models; the stale read's refresh is left for the
+next tick.
+
+The test starts its own redis-server on a free port and stops that one; the shared Redis is never
+touched. The web process is `manage.py runserver` with the project's settings, from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from gateways.models import Gateway
+
+from .conftest import REPO, SLUG, database_url, seed_catalog, wait_for
+from .upstream import KEY, FakeUpstream
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Process:
+    def __init__(self, command: list[str], log_path: Path, env: dict[str, str] | None = None) -> None:
+        self.log_path = log_path
+        with log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.running():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[tuple[Process, int]]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(
+            "redis-server is not installed: this test starts its own Redis and stops it to prove that catalog "
+            "reads survive a Redis outage. Install it (apt-get install redis-server)."
+        )
+    port = free_port()
+    server = Process(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        tmp_path / "redis.log",
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=0.5)
+
+    def answers() -> bool:
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            return False
+
+    wait_for(answers, what="our redis-server", timeout=20, log=server.log)
+    yield server, port
+    server.stop()
+
+
+@pytest.fixture
+def web(own_redis: tuple[Process, int], tmp_path: Path) -> Iterator[tuple[Process, str]]:
+    _, redis_port = own_redis
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "CELERY_", "DATABASE_URL", "DJANGO_"))}
+    env.update(
+        CACHE_URL="",  # REDIS_URL below is the cache
+        DJANGO_SETTINGS_MODULE="gatewayz_site.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="e2e-secret-key-not-for-production-0123456789",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url(),
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{redis_port}/0",
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/1",
+        GATEWAY_ALLOW_PRIVATE_HOSTS="true",
+        **{f"GATEWAY_KEY_{SLUG.upper()}": KEY},
+    )
+    command = [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"]
+    process = Process(command, tmp_path / "web.log", env)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for(up, what="the web process", timeout=30, log=process.log)
+    yield process, base
+    process.stop()
+
+
+def comparable(body: dict[str, Any]) -> dict[str, Any]:
+    """The response without what changes from one second to the next."""
+    body = {k: v for k, v in body.items() if k != "timestamp"}
+    body["freshness"] = {
+        slug: {k: v for k, v in entry.items() if k != "age_seconds"} for slug, entry in body["freshness"].items()
+    }
+    return body
+
+
+def test_catalog_reads_answer_from_the_database_while_redis_is_down(
+    fake_gateway: Gateway, upstream: FakeUpstream, own_redis: tuple[Process, int], web: tuple[Process, str]
+) -> None:
+    redis_server, redis_port = own_redis
+    web_process, base = web
+    seed_catalog(fake_gateway, upstream)  # ten models, older than the stale window
+    url = f"{base}/catalog/v1/models?gateway={SLUG}"
+    broker = redis.Redis(port=redis_port, db=0)
+
+    first = httpx.get(url, timeout=30)
+    assert first.status_code == 200
+    payload: dict[str, Any] = first.json()
+    assert [m["id"] for m in payload["data"]] == [f"acme/model-{i:02d}" for i in range(1, 11)]
+    assert {k: v for k, v in payload["freshness"][SLUG].items() if k != "age_seconds"} == {
+        "gateway": SLUG,
+        "status": "stale",
+        "stale": True,
+        "last_success_at": fake_gateway.last_success_at.isoformat(),
+    }
+    wait_for(lambda: broker.llen("celery") == 1, what="the stale read to queue one refresh", log=web_process.log)
+    assert redis.Redis(port=redis_port, db=1).keys("*catalog:resp:*")  # the response went to the cache
+    fake_gateway.refresh_from_db()
+    assert fake_gateway.refresh_queued_at is not None
+
+    redis_server.stop()
+    # As if that refresh had run and failed: the next stale read wants to queue another one.
+    Gateway.objects.filter(pk=fake_gateway.pk).update(refresh_queued_at=None)
+
+    during = httpx.get(url, timeout=30)
+    assert during.status_code == 200
+    assert comparable(during.json()) == comparable(payload)
+    wait_for(
+        lambda: Gateway.objects.filter(pk=fake_gateway.pk, refresh_requested=True).exists(),
+        what="the failed enqueue to leave the gateway requested for the next tick",
+        log=web_process.log,
+    )
+    assert web_process.running()
+    fake_gateway.refresh_from_db()
+    assert fake_gateway.refresh_queued_at is None
+    log = web_process.log()
+    assert "could not queue a refresh" in log
+    assert "response cache unavailable" in log
+    assert upstream.request_count == 0  # nothing fetched upstream on the request path
