@@ -60,7 +60,7 @@ CASES: dict[str, Case] = {
         lambda u: redirect_to(f"http://localhost:{u.port}/v1/models"),
         ErrorKind.REDIRECT,
         1,
-        "only 127.0.0.1 may be fetched",
+        "refused to follow http://localhost:",
     ),
     "401": (lambda u: echo_key_401(), ErrorKind.UNAUTHORIZED, 1, "HTTP 401"),
 }
