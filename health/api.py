@@ -13,11 +13,12 @@ deletes a stored model.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -61,6 +62,17 @@ NOT_STAFF = {401: SystemErrorSerializer, 403: SystemErrorSerializer}
 def _is_staff(request: Request) -> bool:
     user = request.user
     return bool(user and user.is_authenticated and user.is_staff)
+
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
+
+
+def _gateways_by_slug(slug: str) -> QuerySet[Gateway]:
+    """The gateway named `slug`; none for a value that cannot be a slug (a NUL byte would reach
+    PostgreSQL as an error rather than a miss)."""
+    if not _SLUG.match(slug):
+        return Gateway.objects.none()
+    return Gateway.objects.filter(slug=slug)
 
 
 def _unknown_gateway(slug: str) -> Response:
@@ -131,7 +143,7 @@ class GatewayHealthDetailView(APIView):
         responses={200: GatewayHealthDetailSerializer, 404: SystemErrorSerializer, 429: SystemErrorSerializer},
     )
     def get(self, request: Request, slug: str) -> Response:
-        gateway = Gateway.objects.filter(slug=slug).first()
+        gateway = _gateways_by_slug(slug).first()
         if gateway is None:
             raise NotFound(f"unknown gateway {slug!r}")
         (health,) = gateway_health_list(now=timezone.now(), gateways=[gateway])
@@ -234,7 +246,7 @@ class RefreshGatewayView(StaffView):
         force = _force(request)
         if isinstance(force, Response):
             return force
-        found = Gateway.objects.filter(slug=gateway).first()
+        found = _gateways_by_slug(gateway).first()
         if found is None:
             return _unknown_gateway(gateway)
         result = gateways_request_refresh(gateways=[found], force=force, trigger=RefreshRun.Trigger.MANUAL)
@@ -289,7 +301,7 @@ class CacheClearView(StaffView):
     def post(self, request: Request) -> Response:
         slug = request.query_params.get("gateway")
         if slug is not None:
-            gateways = Gateway.objects.filter(slug=slug)
+            gateways = _gateways_by_slug(slug)
             if not gateways.exists():
                 return _unknown_gateway(slug)
         else:
