@@ -338,6 +338,7 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
                 "| endpoint | bytes | warm req/s | p50 ms | p99 ms | x base | cold req/s | p50 ms | p99 ms | x base | cold/warm | base req/s | p50 ms | p99 ms |",
                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
             ]
+            flagged = False
             for name, row in read_rows.items():
                 label = data["reads_raw"]["endpoints"][name]["label"]
                 if "missing" in row:
@@ -345,12 +346,15 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
                     continue
                 w, c, b = row["warm"], row["cold"], row["base"]
                 flag = " (!)" if w["unexpected"] or c["unexpected"] or b["unexpected"] else ""
+                flagged = flagged or bool(flag)
                 lines.append(
                     f"| {label}{flag} | {row['bytes']:,} | {_f(w['rps'], 0)} | {_f(w['p50'])} | {_f(w['p99'])} | {_f(row['ratio'])} | "
                     f"{_f(c['rps'], 0)} | {_f(c['p50'])} | {_f(c['p99'])} | {_f(row['cold_ratio'])} | {row['cold_share']:.0%} | "
                     f"{_f(b['rps'], 0)} | {_f(b['p50'])} | {_f(b['p99'])} |"
                 )
-            lines += ["", "(!) some responses had an unexpected status or socket error; see the JSON results.", ""]
+            lines.append("")
+            if flagged:
+                lines += ["(!) some responses had an unexpected status or socket error; see the JSON results.", ""]
     lines += growth_table(results)
     profiles = [
         (size, data)
