@@ -27,6 +27,10 @@ class CompressedPart:
     crc: int
     size: int
 
+    @property
+    def nbytes(self) -> int:
+        return len(self.data)
+
     @classmethod
     def of(cls, text: bytes, *, level: int = 6) -> CompressedPart:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
+from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
+from catalog import snapshot
 from catalog.models import CatalogVersion
 
 log = logging.getLogger(__name__)
@@ -20,10 +24,26 @@ GENERATION_KEY = "catalog:generation"
 
 
 def catalog_version() -> int:
-    return CatalogVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    return catalog_state()[0]
+
+
+def catalog_state() -> tuple[int, dict[str, Any]]:
+    """The catalog version and the unfiltered list totals stored with it (`{"all": merged
+    entries, "gateways": {slug: active models}}`, empty before the first publish), read together
+    from one row and remembered for `CATALOG_STATE_SECONDS` in this process (`catalog.snapshot`)."""
+    return snapshot.remembered("catalog_state", _load_state)
+
+
+def _load_state() -> tuple[int, dict[str, Any]]:
+    row = CatalogVersion.objects.filter(pk=1).values_list("version", "totals").first()
+    return (row[0], row[1] or {}) if row else (0, {})
 
 
 def generation() -> int:
+    return snapshot.remembered("generation", _load_generation)
+
+
+def _load_generation() -> int:
     try:
         value = cache.get(GENERATION_KEY)
     except Exception:  # noqa: BLE001 - any cache backend error means "no cache"
@@ -41,6 +61,8 @@ def invalidate() -> None:
             cache.set(GENERATION_KEY, 1, None)
     except Exception:  # noqa: BLE001
         log.warning("response cache unavailable; nothing to invalidate")
+    snapshot.clear()
+    _recent.clear()
 
 
 def key(*parts: Any) -> str:
@@ -48,14 +70,67 @@ def key(*parts: Any) -> str:
     return f"catalog:resp:{digest}"
 
 
+class _Recent:
+    """The most recently used entries of this process, within `CATALOG_LOCAL_CACHE_BYTES`.
+
+    An entry's key names the catalog version and cache generation it was built for, so an entry
+    never goes out of date: a publish or `invalidate()` changes the keys that reads ask for, and
+    the old entries are pushed out by use. Hot pages are then served without a round trip to the
+    shared cache."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self.size = 0
+
+    def get(self, cache_key: str) -> Any:
+        entry = self.entries.get(cache_key)
+        if entry is None:
+            return None
+        self.entries.move_to_end(cache_key)
+        return entry[0]
+
+    def put(self, cache_key: str, value: Any) -> None:
+        budget = settings.CATALOG_LOCAL_CACHE_BYTES
+        size = _size(value)
+        if size > budget // 4:  # one huge body must not push out every page
+            return
+        old = self.entries.pop(cache_key, None)
+        if old is not None:
+            self.size -= old[1]
+        self.entries[cache_key] = (value, size)
+        self.size += size
+        while self.size > budget and self.entries:
+            _, (_, dropped) = self.entries.popitem(last=False)
+            self.size -= dropped
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+def _size(value: Any) -> int:
+    nbytes = getattr(value, "nbytes", None)
+    return int(nbytes) if nbytes is not None else len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+_recent = _Recent()
+
+
 def get(cache_key: str) -> Any:
+    value = _recent.get(cache_key)
+    if value is not None:
+        return value
     try:
-        return cache.get(cache_key)
+        value = cache.get(cache_key)
     except Exception:  # noqa: BLE001
         return None
+    if value is not None:
+        _recent.put(cache_key, value)
+    return value
 
 
 def set(cache_key: str, value: Any, timeout: int) -> None:  # noqa: A001 - mirrors the cache API
+    _recent.put(cache_key, value)
     try:
         cache.set(cache_key, value, timeout)
     except Exception:  # noqa: BLE001

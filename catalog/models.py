@@ -153,6 +153,9 @@ class CatalogVersion(models.Model):
 
     version = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(null=True, blank=True)
+    totals = models.JSONField(
+        default=dict, blank=True, help_text='Unfiltered list totals at this version: {"all": n, "gateways": {slug: n}}.'
+    )
 
     def __str__(self) -> str:
         return f"catalog version {self.version}"

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Lower
 
 from catalog.merge import merge_documents, partition
@@ -94,6 +94,11 @@ class ModelFilters:
     def cache_key_part(self) -> str:
         return repr(tuple((name, getattr(self, name)) for name in self.__slots__))
 
+    @property
+    def unfiltered(self) -> bool:
+        """Every row of the list (any order): its total is the one stored with the version."""
+        return not any(getattr(self, name) not in (None, "", ()) for name in self.__slots__ if name not in ("gateway", "sort"))
+
 
 @dataclass(frozen=True, slots=True)
 class ModelPage:
@@ -145,14 +150,23 @@ def _ordering(sort: str, id_field: str) -> list[Any]:
     return [primary, id_field, "pk"]
 
 
-def model_page(*, filters: ModelFilters, offset: int, limit: int | None, column: str) -> ModelPage:
+def model_page(*, filters: ModelFilters, offset: int, limit: int | None, column: str, total: int | None = None) -> ModelPage:
     """One page of stored JSON fragments (`column` is `public_json` or `openai_json`) and the total.
-    Two queries whatever the page size; one when the offset is past the end."""
+    One query whatever the page size: the total is given (an unfiltered list's, stored with the
+    catalog version) or counted in the same pass; a second one only for a page past the end."""
     queryset = model_list(filters=filters)
-    total = queryset.count()
+    end = None if limit is None else offset + limit
+    if total is None and limit != 0:
+        # A filtered list: one pass counts the matches and takes the page (a window count);
+        # only a page past the end needs a second query to know the total.
+        rows = list(queryset.annotate(matches=Window(Count("pk"))).values_list(column, "matches")[offset:end])
+        if rows:
+            return ModelPage(total=rows[0][1], fragments=[row[0] for row in rows])
+        return ModelPage(total=queryset.count() if offset else 0, fragments=[])
+    if total is None:
+        total = queryset.count()
     if limit == 0 or offset >= total:
         return ModelPage(total=total, fragments=[])
-    end = None if limit is None else offset + limit
     return ModelPage(total=total, fragments=list(queryset.values_list(column, flat=True)[offset:end]))
 
 

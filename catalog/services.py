@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from catalog import bulk, cache
@@ -333,10 +333,19 @@ def _facts(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _bump_version(now: datetime) -> int:
-    updated = CatalogVersion.objects.filter(pk=1).update(version=F("version") + 1, updated_at=now)
+    """A new catalog version, with the totals of the unfiltered lists as of this transaction (so
+    an unfiltered page needs no `COUNT(*)` over the whole catalog; see `catalog_totals`)."""
+    totals = catalog_totals()
+    updated = CatalogVersion.objects.filter(pk=1).update(version=F("version") + 1, updated_at=now, totals=totals)
     if not updated:
-        CatalogVersion.objects.create(pk=1, version=1, updated_at=now)
+        CatalogVersion.objects.create(pk=1, version=1, updated_at=now, totals=totals)
     return CatalogVersion.objects.values_list("version", flat=True).get(pk=1)
+
+
+def catalog_totals() -> dict[str, Any]:
+    """`{"all": merged entries, "gateways": {slug: active models}}`, counted now."""
+    per_gateway = AIModel.objects.filter(is_active=True).values_list("gateway__slug").annotate(n=Count("pk")).order_by()
+    return {"all": MergedModel.objects.count(), "gateways": dict(per_gateway)}
 
 
 def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:

@@ -99,6 +99,11 @@ def _members(value: dict[str, Any]) -> bytes:
     return orjson.dumps(value)[1:-1]
 
 
+# Validated query parameters by (serializer, query, gateway slugs), oldest dropped first.
+_VALID_PARAMS: dict[tuple[Any, ...], dict[str, Any]] = {}
+_VALID_PARAMS_SIZE = 512
+
+
 class CatalogView(APIView):
     """Public, read-only, throttled, JSON-only; errors in the catalog's shape."""
 
@@ -123,9 +128,20 @@ class CatalogView(APIView):
 
     def _params(self, serializer_class: type[drf_serializers.Serializer], request: Request, **context: Any) -> dict[str, Any]:
         # A plain dict: repeated parameters resolve to the last value; unknown ones are ignored.
-        serializer = serializer_class(data=request.query_params.dict(), context=context)
+        data = request.query_params.dict()
+        # Clients repeat the same few queries: a valid one is validated once per process (the
+        # gateway slugs are part of the key, since they decide what `gateway=` accepts).
+        memo_key = (serializer_class, tuple(sorted(data.items())), tuple(sorted(context.get("gateways", ()))))
+        known = _VALID_PARAMS.get(memo_key)
+        if known is not None:
+            return dict(known)
+        serializer = serializer_class(data=data, context=context)
         if serializer.is_valid():
-            return dict(serializer.validated_data)
+            validated = dict(serializer.validated_data)
+            if len(_VALID_PARAMS) >= _VALID_PARAMS_SIZE:
+                _VALID_PARAMS.pop(next(iter(_VALID_PARAMS)))  # the oldest
+            _VALID_PARAMS[memo_key] = validated
+            return dict(validated)
         param, messages = next(iter(serializer.errors.items()))
         field = serializer.fields.get(param)
         valid = None
@@ -241,11 +257,17 @@ class _ModelListBase(CatalogView):
         )
         offset, limit = params["offset"], params["limit"]
         involved = self._involved(statuses, gateway)
-        version, generation = cache.catalog_version(), cache.generation()
+        (version, totals), generation = cache.catalog_state(), cache.generation()
         query = (self.column, filters.cache_key_part(), offset, limit)
 
+        def known_total() -> int | None:
+            # An unfiltered list's total was stored with the version: no COUNT(*) over the catalog.
+            if not filters.unfiltered:
+                return None
+            return totals.get("all") if gateway == "all" else totals.get("gateways", {}).get(gateway)
+
         def build() -> bytes:
-            page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column)
+            page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column, total=known_total())
             returned = len(page.fragments)
             has_more = offset + returned < page.total
             facts = {
@@ -343,6 +365,19 @@ def _not_found(model_id: str, gateway: str) -> dict[str, Any]:
     )
 
 
+def _resolve(model_id: str, gateway: str) -> selectors.ResolvedModel | None:
+    """`selectors.model_resolve` through the response cache (found models only: a miss is not
+    remembered, so made-up ids cannot fill the cache)."""
+    cache_key = cache.key("resolve", cache.catalog_version(), cache.generation(), gateway, model_id)
+    resolved = cache.get(cache_key)
+    if isinstance(resolved, selectors.ResolvedModel):
+        return resolved
+    resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
+    if resolved is not None:
+        cache.set(cache_key, resolved, settings.CATALOG_CACHE_SECONDS)
+    return resolved
+
+
 @extend_schema_view(
     get=extend_schema(
         operation_id="catalog_models_retrieve",
@@ -362,7 +397,7 @@ class ModelDetailView(CatalogView):
         statuses = self._statuses()
         gateway = self._params(ModelDetailQuerySerializer, request, gateways=statuses.keys())["gateway"]
         model_id = model_id.rstrip("/")
-        resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
+        resolved = _resolve(model_id, gateway)
         if resolved is None:
             return self._json(_not_found(model_id, gateway), status=404)
         offer_gateways = list(dict.fromkeys(offer["gateway"] for offer in resolved.offers))
@@ -399,7 +434,7 @@ class OpenAIModelDetailView(CatalogView):
         statuses = self._statuses()
         gateway = self._params(ModelDetailQuerySerializer, request, gateways=statuses.keys())["gateway"]
         model_id = model_id.rstrip("/")
-        resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
+        resolved = _resolve(model_id, gateway)
         if resolved is None:
             body = _not_found(model_id, gateway)
             body["error"].update(param="model", message=f"The model {model_id[:200]!r} does not exist ({gateway}).")

@@ -223,6 +223,10 @@ GATEWAY_MAX_RETRIES = env.int("GATEWAY_MAX_RETRIES", default=4)
 GATEWAY_RETRY_BASE_SECONDS = env.float("GATEWAY_RETRY_BASE_SECONDS", default=30.0)
 GATEWAY_RETRY_MAX_SECONDS = env.float("GATEWAY_RETRY_MAX_SECONDS", default=900.0)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# How long a process reuses the catalog version and gateway freshness it read (catalog/snapshot.py).
+CATALOG_STATE_SECONDS = env.float("CATALOG_STATE_SECONDS", default=1.0)
+# Bytes of recently used response-cache entries each process keeps in memory (0: none; catalog/cache.py).
+CATALOG_LOCAL_CACHE_BYTES = env.int("CATALOG_LOCAL_CACHE_BYTES", default=32 * 1024 * 1024)
 CATALOG_MAX_LIMIT = 1000
 # /metrics answers staff, a staff API token, or `Authorization: Bearer <METRICS_TOKEN>` (Prometheus).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -34,6 +34,7 @@ from django.db.models import Count, F, Max, Min, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from catalog import snapshot
 from catalog.display import duration_text
 from catalog.models import AIModel
 from catalog.sources import SourceStatus
@@ -162,6 +163,13 @@ class GatewaySources:
     """The `catalog.sources` provider backed by `Gateway` rows."""
 
     def statuses(self, *, slugs: Iterable[str] | None = None) -> dict[str, SourceStatus]:
+        if slugs is None:
+            # Every catalog read asks this: remembered for a moment per process (catalog.snapshot).
+            return snapshot.remembered("gateway_statuses", self._statuses)
+        return self._statuses(slugs=slugs)
+
+    @staticmethod
+    def _statuses(*, slugs: Iterable[str] | None = None) -> dict[str, SourceStatus]:
         now = timezone.now()
         gateways = Gateway.objects.all()
         if slugs is not None:

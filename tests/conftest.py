@@ -17,6 +17,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gateways"
 
 
 @pytest.fixture(autouse=True)
+def _forget_process_state() -> Iterator[None]:
+    """What a process remembers between reads (catalog.snapshot, the recent response-cache
+    entries) must not carry one test's catalog into the next: versions restart in every test."""
+    from catalog import cache, snapshot
+
+    snapshot.clear()
+    cache._recent.clear()
+    yield
+    snapshot.clear()
+    cache._recent.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect = socket.socket.connect
     real_getaddrinfo = socket.getaddrinfo
