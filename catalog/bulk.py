@@ -115,7 +115,22 @@ def insert(objs: Sequence[models.Model]) -> None:
             # The planner still has the statistics of the table before this transaction (empty, on a
             # first publish): the merge rebuild's key lookups then scan the table once per chunk,
             # 200 x 100,000 rows for a 100k-model gateway. Fresh statistics make them index lookups.
-            cursor.execute(f"ANALYZE {table}")
+            # Only the indexed columns: sampling the wide JSON columns too took 1.8 s of 20,000 rows
+            # (autovacuum's own analyze fills in the rest later).
+            indexed = ", ".join(connection.ops.quote_name(column) for column in _indexed_columns(model))
+            cursor.execute(f"ANALYZE {table} ({indexed})")
+
+
+def _indexed_columns(model: type[models.Model]) -> list[str]:
+    """Columns some index or unique constraint of `model` starts with or includes."""
+    meta = model._meta
+    columns = {f.column for f in meta.concrete_fields if f.primary_key or f.unique or f.db_index}
+    groups = [index.fields for index in meta.indexes]
+    groups += [constraint.fields for constraint in meta.constraints if getattr(constraint, "fields", None)]
+    groups += [fields for fields in meta.unique_together]
+    for names in groups:
+        columns.update(meta.get_field(name.lstrip("-")).column for name in names)
+    return sorted(columns)
 
 
 def update(objs: Sequence[models.Model], names: Sequence[str]) -> None:

@@ -99,3 +99,15 @@ def test_new_builds_the_same_instance_as_the_model_constructor() -> None:
         assert getattr(fast, field.attname) == getattr(slow, field.attname), field.name
     assert bulk.new(AIModel, pk=7).pk == 7
     assert bulk.new(AIModel).extra is not bulk.new(AIModel).extra  # callable defaults are not shared
+
+
+def test_after_a_large_insert_only_the_indexed_columns_are_analyzed() -> None:
+    from catalog.bulk import _indexed_columns
+    from catalog.models import AIModel, ModelChange
+
+    columns = _indexed_columns(AIModel)
+    for indexed in ("id", "gateway_id", "upstream_id", "is_active", "canonical_key", "prompt_price", "provider_slug"):
+        assert indexed in columns
+    for wide in ("public_json", "openai_json", "raw", "description", "pricing"):
+        assert wide not in columns
+    assert _indexed_columns(ModelChange) == ["ai_model_id", "gateway_id", "id", "recorded_at"]
