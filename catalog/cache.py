@@ -109,11 +109,23 @@ class _Recent:
 
 
 def _size(value: Any) -> int:
+    if isinstance(value, bytes):
+        return len(value)
     nbytes = getattr(value, "nbytes", None)
     return int(nbytes) if nbytes is not None else len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 _recent = _Recent()
+
+
+def recent(cache_key: str) -> Any:
+    """An entry of this process's recent entries only (None when it has none)."""
+    return _recent.get(cache_key)
+
+
+def remember(cache_key: str, value: Any) -> None:
+    """Keep `value` with this process's recent entries only (not in the shared cache)."""
+    _recent.put(cache_key, value)
 
 
 def get(cache_key: str) -> Any:

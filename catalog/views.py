@@ -209,8 +209,19 @@ class CatalogView(APIView):
             response = CatalogResponse(part.gzip(tail()), content_type="application/json")
             response["Content-Encoding"] = "gzip"
         else:
-            response = CatalogResponse(part.plain(tail()), content_type="application/json")
+            response = CatalogResponse(_plain(cache_key, part) + tail(), content_type="application/json")
         return self._finish(response, etag=etag, involved=involved)
+
+
+def _plain(cache_key: str, part: CompressedPart) -> bytes:
+    """The part uncompressed, for clients that do not accept gzip; kept with this process's recent
+    entries (never in the shared cache: it is the same data, several times larger)."""
+    plain_key = cache_key + ":plain"
+    text = cache.recent(plain_key)
+    if not isinstance(text, bytes):
+        text = part.plain(b"")
+        cache.remember(plain_key, text)
+    return text
 
 
 # --- models ---------------------------------------------------------------------------------------

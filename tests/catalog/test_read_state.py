@@ -317,3 +317,18 @@ def test_search_has_trigram_indexes_on_postgresql_only() -> None:
         "mergedmodel_description_trgm",
     }
     assert names == (expected if connection.vendor == "postgresql" else set())
+
+
+def test_the_uncompressed_part_is_kept_in_process_for_clients_without_gzip(small_catalog: Any, client: Client) -> None:
+    import gzip
+
+    from django.core.cache import cache as django_cache
+
+    plain = client.get(LIST).content  # the test client sends no Accept-Encoding
+    kept = [key for key in cache._recent.entries if key.endswith(":plain")]
+    assert len(kept) == 1
+    assert plain.startswith(cache._recent.entries[kept[0]][0])
+    assert django_cache.get(kept[0]) is None  # never in the shared cache
+    zipped = client.get(LIST, HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert orjson.loads(gzip.decompress(zipped.content))["data"] == orjson.loads(plain)["data"]
