@@ -90,6 +90,10 @@ class ModelFilters:
     max_completion_price: Decimal | None = None
     free: bool | None = None
     sort: str = ""
+    # The gateway's primary key when the caller knows it (the API does): filtering on the id, not
+    # on a join by slug, lets PostgreSQL use the gateway's own row estimate and the
+    # (gateway, is_active, upstream_id) index, instead of reading every row of every gateway.
+    gateway_id: int | None = None
 
     def cache_key_part(self) -> str:
         return repr(tuple((name, getattr(self, name)) for name in self.__slots__))
@@ -97,7 +101,8 @@ class ModelFilters:
     @property
     def unfiltered(self) -> bool:
         """Every row of the list (any order): its total is the one stored with the version."""
-        return not any(getattr(self, name) not in (None, "", ()) for name in self.__slots__ if name not in ("gateway", "sort"))
+        ignored = ("gateway", "gateway_id", "sort")
+        return not any(getattr(self, name) not in (None, "", ()) for name in self.__slots__ if name not in ignored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,9 @@ def model_list(*, filters: ModelFilters) -> QuerySet[Any]:
     if filters.gateway == "all":
         queryset: QuerySet[Any] = MergedModel.objects.all()
         id_field = "model_id"
+    elif filters.gateway_id is not None:
+        queryset = AIModel.objects.filter(gateway_id=filters.gateway_id, is_active=True)
+        id_field = "upstream_id"
     else:
         queryset = AIModel.objects.filter(gateway__slug=filters.gateway, is_active=True)
         id_field = "upstream_id"

@@ -30,6 +30,7 @@ class SourceStatus:
     configured: bool = True
     refresh_interval_seconds: int | None = None
     stale_after_seconds: int | None = None
+    id: int | None = None  # the gateway's primary key: lists filter on it, so the planner sees the value
 
     def freshness(self) -> dict[str, Any]:
         return {

@@ -255,6 +255,7 @@ class _ModelListBase(CatalogView):
         gateway = params["gateway"]
         filters = selectors.ModelFilters(
             gateway=gateway,
+            gateway_id=statuses[gateway].id if gateway != "all" else None,
             providers=params.get("provider") or (),
             q=params.get("q") or "",
             input_modalities=params.get("input_modalities") or (),

@@ -156,6 +156,7 @@ def source_status(gateway: Gateway, *, now: datetime) -> SourceStatus:
         configured=configuration_problem(gateway) is None,
         refresh_interval_seconds=gateway.refresh_interval_seconds,
         stale_after_seconds=gateway.stale_after_seconds,
+        id=gateway.pk,
     )
 
 

@@ -332,3 +332,12 @@ def test_the_uncompressed_part_is_kept_in_process_for_clients_without_gzip(small
     zipped = client.get(LIST, HTTP_ACCEPT_ENCODING="gzip")
     assert zipped["Content-Encoding"] == "gzip"
     assert orjson.loads(gzip.decompress(zipped.content))["data"] == orjson.loads(plain)["data"]
+
+
+def test_a_gateway_list_filters_on_the_gateway_id_not_a_join_by_slug(small_catalog: Any, client: Client) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/catalog/v1/models?gateway=beta&limit=10").json()
+    assert [item["id"] for item in body["data"]] == ["@cloudone/omni", "@cloudtwo/omni", "Acme/Alpha-Chat", "bolt/embedder"]
+    page = next(q["sql"] for q in queries.captured_queries if "catalog_aimodel" in q["sql"])
+    assert f'"gateway_id" = {Gateway.objects.get(slug="beta").pk}' in page
+    assert "gateways_gateway" not in page
