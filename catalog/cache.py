@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -81,31 +82,35 @@ class _Recent:
     def __init__(self) -> None:
         self.entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
         self.size = 0
+        self.lock = threading.Lock()  # threaded servers (runserver, gunicorn gthread) share it
 
     def get(self, cache_key: str) -> Any:
-        entry = self.entries.get(cache_key)
-        if entry is None:
-            return None
-        self.entries.move_to_end(cache_key)
-        return entry[0]
+        with self.lock:
+            entry = self.entries.get(cache_key)
+            if entry is None:
+                return None
+            self.entries.move_to_end(cache_key)
+            return entry[0]
 
     def put(self, cache_key: str, value: Any) -> None:
         budget = settings.CATALOG_LOCAL_CACHE_BYTES
         size = _size(value)
         if size > budget // 4:  # one huge body must not push out every page
             return
-        old = self.entries.pop(cache_key, None)
-        if old is not None:
-            self.size -= old[1]
-        self.entries[cache_key] = (value, size)
-        self.size += size
-        while self.size > budget and self.entries:
-            _, (_, dropped) = self.entries.popitem(last=False)
-            self.size -= dropped
+        with self.lock:
+            old = self.entries.pop(cache_key, None)
+            if old is not None:
+                self.size -= old[1]
+            self.entries[cache_key] = (value, size)
+            self.size += size
+            while self.size > budget and self.entries:
+                _, (_, dropped) = self.entries.popitem(last=False)
+                self.size -= dropped
 
     def clear(self) -> None:
-        self.entries.clear()
-        self.size = 0
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
 
 
 def _size(value: Any) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -102,6 +103,7 @@ def _members(value: dict[str, Any]) -> bytes:
 # Validated query parameters by (serializer, query, gateway slugs), oldest dropped first.
 _VALID_PARAMS: dict[tuple[Any, ...], dict[str, Any]] = {}
 _VALID_PARAMS_SIZE = 512
+_VALID_PARAMS_LOCK = threading.Lock()
 
 
 class CatalogView(APIView):
@@ -138,9 +140,10 @@ class CatalogView(APIView):
         serializer = serializer_class(data=data, context=context)
         if serializer.is_valid():
             validated = dict(serializer.validated_data)
-            if len(_VALID_PARAMS) >= _VALID_PARAMS_SIZE:
-                _VALID_PARAMS.pop(next(iter(_VALID_PARAMS)))  # the oldest
-            _VALID_PARAMS[memo_key] = validated
+            with _VALID_PARAMS_LOCK:
+                if len(_VALID_PARAMS) >= _VALID_PARAMS_SIZE:
+                    _VALID_PARAMS.pop(next(iter(_VALID_PARAMS)))  # the oldest
+                _VALID_PARAMS[memo_key] = validated
             return dict(validated)
         param, messages = next(iter(serializer.errors.items()))
         field = serializer.fields.get(param)

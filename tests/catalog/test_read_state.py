@@ -341,3 +341,33 @@ def test_a_gateway_list_filters_on_the_gateway_id_not_a_join_by_slug(small_catal
     page = next(q["sql"] for q in queries.captured_queries if "catalog_aimodel" in q["sql"])
     assert f'"gateway_id" = {Gateway.objects.get(slug="beta").pk}' in page
     assert "gateways_gateway" not in page
+
+
+def test_recent_entries_stay_consistent_under_threads(settings: Any) -> None:
+    import sys
+    import threading
+
+    settings.CATALOG_LOCAL_CACHE_BYTES = 4000
+    errors: list[BaseException] = []
+
+    def churn(worker: int) -> None:
+        try:
+            for i in range(2000):
+                key = f"k{(worker * 7 + i) % 40}"
+                cache._recent.put(key, _part(100 + i % 300))
+                cache._recent.get(f"k{i % 40}")
+        except BaseException as exc:  # noqa: BLE001 - any error is the failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=churn, args=(n,)) for n in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to meet the races
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert cache._recent.size == sum(size for _, size in cache._recent.entries.values()) <= 4000
