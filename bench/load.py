@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from catalog.models import AIModel, MergedModel
     from gateways.models import Gateway, RefreshRun
+    from gateways.refresh import gateway_refresh
     from gateways.registry import registered_kinds
-    from gateways.services import gateway_refresh
 
     kinds = registered_kinds()
     Gateway.objects.filter(slug=REFRESH_GATEWAY).update(enabled=False)

@@ -3,7 +3,7 @@
     python bench/refresh.py publish --body FILE [--kind huggingface] [--profile 25]
     python bench/refresh.py floor --body FILE
 
-`publish` runs the product path exactly as `import_catalog` does (`gateways.services.gateway_import`:
+`publish` runs the product path exactly as `import_catalog` does (`gateways.refresh.gateway_import`:
 adapter parse, publish guard, one-transaction publish, merge rebuild) for the `bench-refresh`
 gateway, which it creates with the given adapter kind. `floor` is the raw floor: decode the same
 body with exact decimals and `COPY` one row per item into an unindexed table, in one transaction.
@@ -65,7 +65,7 @@ def _gateway(kind: str) -> Any:
 
 
 def publish(body: bytes, kind: str) -> dict[str, Any]:
-    from gateways.services import gateway_import
+    from gateways.refresh import gateway_import
 
     gateway = _gateway(kind)
     run = gateway_import(gateway=gateway, body=body)

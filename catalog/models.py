@@ -159,3 +159,39 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return f"catalog version {self.version}"
+
+
+class Source(models.Model):
+    """A gateway as the catalog serves it: the public facts and the freshness inputs of one
+    `gateways.Gateway`, written down by the gateways app whenever they change (`gateways/models.py`).
+    The read path reads only this table, so the catalog never asks another app at run time; the
+    rules that turn it into a status are in `catalog.freshness`."""
+
+    gateway = models.OneToOneField("gateways.Gateway", on_delete=models.CASCADE, primary_key=True, related_name="catalog_source")
+    slug = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=128)
+    kind = models.CharField(max_length=64)
+    enabled = models.BooleanField(default=True)
+    priority = models.IntegerField(default=0)
+    configuration_problem = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Why it cannot be refreshed as configured (names a variable, never a value).",
+    )
+    refresh_interval_seconds = models.PositiveIntegerField()
+    stale_after_seconds = models.PositiveIntegerField()
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    published_fallback = models.BooleanField(default=False, help_text="The last refresh published a fallback or static list.")
+    circuit_open = models.BooleanField(default=False, help_text="The circuit breaker is not closed.")
+
+    class Meta:
+        ordering = ["-priority", "slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def configured(self) -> bool:
+        return not self.configuration_problem

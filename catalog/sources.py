@@ -1,10 +1,10 @@
-"""What the catalog's read path needs to know about the gateways its rows came from.
+"""The catalog's record of the gateways its rows come from (`catalog.Source`).
 
-`catalog` does not import `gateways` or `health` (they depend on it, never the reverse). The read
-path still needs three things from that side: which gateway slugs exist, how fresh each one's data
-is, and a way to ask for a refresh when a read finds data stale. The `health` app registers the
-provider at start-up (`HealthConfig.ready`), the way django-health-check's plugins register
-themselves.
+Written by the gateways app whenever a gateway's facts change (`sources_write`, called from
+`gateways/models.py`); read by the read path (`source_statuses`) with the rules of
+`catalog.freshness`. So the ground floor never asks another app for anything at run time: what it
+needs about a gateway is already in its own table. A read that finds data stale announces it with
+the `stale_data_read` signal (`stale_read`) and never waits.
 """
 
 from __future__ import annotations
@@ -12,16 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import freshness, snapshot
+from catalog.models import Source
+from catalog.signals import stale_data_read
+
+WRITTEN_FIELDS = [field.attname for field in Source._meta.concrete_fields if not field.primary_key]
 
 
 @dataclass(frozen=True, slots=True)
 class SourceStatus:
+    """One gateway's public facts and freshness, as of one moment."""
+
     slug: str
     name: str
     enabled: bool
     priority: int
-    status: str  # see health/selectors.py for the rules
+    status: str  # catalog.freshness
     stale: bool
     age_seconds: int | None
     last_success_at: datetime | None
@@ -42,23 +53,61 @@ class SourceStatus:
         }
 
 
-class CatalogSources(Protocol):
-    def statuses(self, *, slugs: Iterable[str] | None = None) -> dict[str, SourceStatus]:
-        """Status of the named gateways (all when None), keyed by slug, in one query."""
+def source_status(source: Source, *, now: datetime) -> SourceStatus:
+    return SourceStatus(
+        slug=source.slug,
+        name=source.name,
+        enabled=source.enabled,
+        priority=source.priority,
+        status=freshness.status_of(source, now=now),
+        stale=freshness.is_stale(source, now=now),
+        age_seconds=freshness.data_age_seconds(source, now=now),
+        last_success_at=source.last_success_at,
+        kind=source.kind,
+        configured=source.configured,
+        refresh_interval_seconds=source.refresh_interval_seconds,
+        stale_after_seconds=source.stale_after_seconds,
+        id=source.gateway_id,
+    )
 
-    def refresh_if_stale(self, statuses: Iterable[SourceStatus]) -> None:
-        """Ask for a background refresh of the stale ones; never waits, never fetches here."""
+
+def source_statuses() -> dict[str, SourceStatus]:
+    """Every gateway's status keyed by slug, highest priority first, in one query; remembered for
+    a moment per process (`catalog.snapshot`), since every catalog read asks it."""
+    return snapshot.remembered("gateway_statuses", _load_statuses)
 
 
-_provider: CatalogSources | None = None
+def _load_statuses() -> dict[str, SourceStatus]:
+    now = timezone.now()
+    return {source.slug: source_status(source, now=now) for source in Source.objects.order_by("-priority", "slug")}
 
 
-def register(provider: CatalogSources) -> None:
-    global _provider
-    _provider = provider
+def sources_write(sources: Iterable[Source]) -> int:
+    """Store these gateways' facts (unsaved `Source` rows, one per gateway); only rows that differ
+    from the stored ones are written. Returns how many were written. The readers of this process
+    see the change at once, the others within `CATALOG_STATE_SECONDS`."""
+    wanted = {source.gateway_id: source for source in sources}
+    stored = Source.objects.in_bulk(list(wanted))
+    created = [source for gateway_id, source in wanted.items() if gateway_id not in stored]
+    changed = [
+        source for gateway_id, source in wanted.items() if gateway_id in stored and _values(stored[gateway_id]) != _values(source)
+    ]
+    if created:
+        Source.objects.bulk_create(created)
+    if changed:
+        Source.objects.bulk_update(changed, WRITTEN_FIELDS)
+    if created or changed:
+        snapshot.clear()  # this process's next read sees it, and again once it is committed
+        transaction.on_commit(snapshot.clear)
+    return len(created) + len(changed)
 
 
-def sources() -> CatalogSources:
-    if _provider is None:
-        raise RuntimeError("no catalog source provider registered; is the 'health' app installed?")
-    return _provider
+def _values(source: Source) -> tuple[Any, ...]:
+    return tuple(getattr(source, name) for name in WRITTEN_FIELDS)
+
+
+def stale_read(statuses: Iterable[SourceStatus], *, sender: Any = None) -> None:
+    """Announce that a read served stale data of these gateways (the enabled, configured ones)."""
+    slugs = [s.slug for s in statuses if s.stale and s.enabled and s.status != freshness.UNCONFIGURED]
+    if slugs:
+        stale_data_read.send(sender=sender, slugs=slugs)

@@ -1,8 +1,9 @@
 """The catalog's REST API (ARCHITECTURE.md, "Public contract" and "The serving path").
 
 Reads only the database, through a response cache: nothing here fetches upstream. Every response
-carries each involved gateway's freshness; a read that finds a gateway stale asks
-`catalog.sources` for a background refresh after the response has been sent, and never waits.
+carries each involved gateway's freshness; a read that finds a gateway stale announces it
+(`catalog.sources.stale_read`, the `stale_data_read` signal) after the response has been sent, so a
+background refresh is queued; it never waits.
 
 List bodies are joined from the JSON each model got at publish time (`public_json` for
 `/catalog/v1/models`, `openai_json` for `/v1/models`) and cached compressed under the catalog
@@ -55,7 +56,7 @@ from catalog.serializers import (
     OpenAIModelSerializer,
     ProviderListResponseSerializer,
 )
-from catalog.sources import SourceStatus, sources
+from catalog.sources import SourceStatus, source_statuses, stale_read
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class CatalogView(APIView):
         raise InvalidQuery(error_body(message, code="invalid_parameter", param=param, valid_values=valid))
 
     def _statuses(self) -> dict[str, SourceStatus]:
-        return sources().statuses()
+        return source_statuses()
 
     @staticmethod
     def _involved(statuses: dict[str, SourceStatus], gateway: str) -> list[SourceStatus]:
@@ -188,7 +189,7 @@ class CatalogView(APIView):
         response["Vary"] = "Accept-Encoding"
         stale = [status for status in involved if status.stale]
         if stale:
-            response.after_send.append(lambda: sources().refresh_if_stale(stale))
+            response.after_send.append(lambda: stale_read(stale, sender=type(self)))
         return response
 
     def _conditional(

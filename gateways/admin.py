@@ -2,7 +2,7 @@
 
 `GatewayAdmin` is registered by `health/admin.py`, which adds the status column (the status rules
 live in `health.selectors`, and `gateways` never imports `health`). Actions call
-`gateways.services` and report counts; the only slow thing a request may do is the explicit,
+`gateways.manual`/`gateways.scheduling` and report counts; the only slow thing a request may do is the explicit,
 one-gateway "Test connection" dry run. Keys are never shown: only whether `GATEWAY_KEY_<SLUG>` is set.
 """
 
@@ -23,16 +23,13 @@ from django.utils.text import Truncator
 from catalog import cache
 from catalog.display import duration_text, json_block
 from catalog.tasks import enqueue_rebuild_merged
-from gateways.http import env_suffix, has_key, key_variable
+from gateways.circuit import circuit_state
+from gateways.keys import env_suffix, has_key, key_variable
+from gateways.manual import RefreshRequest, gateways_request_refresh
 from gateways.models import Gateway, RefreshRun
+from gateways.refresh import gateway_dry_run
 from gateways.registry import UnknownKind, adapter_for, registered_kinds
-from gateways.services import (
-    RefreshRequest,
-    circuit_state,
-    gateway_dry_run,
-    gateways_mark_due,
-    gateways_request_refresh,
-)
+from gateways.scheduling import gateways_mark_due
 
 CONFIG_FIELDS = (
     "slug",

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class GatewaysConfig(AppConfig):
@@ -8,6 +11,24 @@ class GatewaysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from gateways import registry
+        from catalog.signals import stale_data_read
+        from gateways import registry, tasks  # noqa: F401  (tasks: registers the Celery tasks)
 
         registry.autodiscover()
+        stale_data_read.connect(_refresh_stale, dispatch_uid="gateways-refresh-stale")
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="gateways-after-migrate")
+
+
+def _refresh_stale(*, slugs: list[str], **kwargs: Any) -> None:
+    """A catalog read served stale data: queue a refresh (deduplicated; never waits)."""
+    from gateways.scheduling import gateways_refresh_stale
+
+    gateways_refresh_stale(slugs=slugs)
+
+
+def _after_migrate(*, using: str, **kwargs: Any) -> None:
+    """Write every gateway's facts down to `catalog.Source` (a fresh table, or facts that changed
+    while the code was updated)."""
+    from gateways.models import Gateway
+
+    Gateway.objects.using(using).sync_sources()

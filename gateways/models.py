@@ -1,17 +1,60 @@
 """Gateways (one row per configured upstream) and their refresh history.
 
-The health columns on `Gateway` are written by `gateways.services.gateway_refresh` on every
-attempt, whatever the outcome; `health.selectors` turns them into a status.
+The health columns on `Gateway` are written by every refresh attempt, whatever the outcome
+(`gateways.runs`). The facts the catalog's read path needs (public facts and freshness inputs) are
+written down to `catalog.Source` whenever they change: `Gateway.save()` and every queryset
+`update()` of one of `MIRRORED_FIELDS` re-write them in the same transaction, and
+`sync_sources()` re-writes them on demand (the scheduler's tick, `migrate`). `catalog.freshness`
+turns them into a status.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 
-from gateways.http import ErrorKind, base_url_problem
+from catalog.models import Source
+from catalog.sources import sources_write
+from gateways.addresses import base_url_problem
+from gateways.errors import ErrorKind
+from gateways.keys import configuration_problem
 from gateways.registry import UnknownKind, adapter_for, kind_choices
+
+# The columns `catalog.Source` copies: an update of any of them is written down.
+MIRRORED_FIELDS = frozenset(
+    {
+        "slug",
+        "name",
+        "kind",
+        "enabled",
+        "priority",
+        "refresh_interval_seconds",
+        "stale_after_seconds",
+        "last_success_at",
+        "consecutive_failures",
+        "last_outcome",
+        "circuit_state",
+    }
+)
+
+
+class GatewayQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        if not MIRRORED_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            # The rows first: the filter may name a column this update changes.
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            self.model.objects.filter(pk__in=pks).sync_sources()
+        return count
+
+    def sync_sources(self) -> int:
+        """Write these gateways' facts down to `catalog.Source`; returns how many rows changed."""
+        return sources_write(gateway.source_facts() for gateway in self)
 
 
 class Gateway(models.Model):
@@ -68,7 +111,7 @@ class Gateway(models.Model):
     refresh_requested = models.BooleanField(default=False, help_text="Due at the next scheduler tick.")
     circuit_state = models.CharField(max_length=16, choices=Circuit.choices, default=Circuit.CLOSED)
     circuit_opened_at = models.DateTimeField(null=True, blank=True)
-    # Single flight: a lease taken with one conditional UPDATE (gateways.services.lease_acquire).
+    # Single flight: a lease taken with one conditional UPDATE (gateways.leases).
     lease_token = models.CharField(max_length=64, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Deduplicated enqueueing: set (one conditional UPDATE) when a refresh task is queued, kept
@@ -80,15 +123,40 @@ class Gateway(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = GatewayQuerySet.as_manager()
+
     class Meta:
         ordering = ["-priority", "slug"]
 
     def __str__(self) -> str:
         return self.name or self.slug
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            sources_write([self.source_facts()])
+
     @property
     def adapter_class(self):
         return adapter_for(self.kind)
+
+    def source_facts(self) -> Source:
+        """This gateway as the catalog serves it (an unsaved `catalog.Source`)."""
+        return Source(
+            gateway_id=self.pk,
+            slug=self.slug,
+            name=self.name,
+            kind=self.kind,
+            enabled=self.enabled,
+            priority=self.priority,
+            configuration_problem=configuration_problem(self) or "",
+            refresh_interval_seconds=self.refresh_interval_seconds,
+            stale_after_seconds=self.stale_after_seconds,
+            last_success_at=self.last_success_at,
+            consecutive_failures=self.consecutive_failures,
+            published_fallback=self.last_outcome == RefreshRun.Outcome.DEGRADED,
+            circuit_open=self.circuit_state != Gateway.Circuit.CLOSED,
+        )
 
     def clean(self) -> None:
         super().clean()
@@ -156,3 +224,7 @@ class RefreshRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+# Refreshes nobody asked for: they respect an open circuit.
+AUTOMATIC_TRIGGERS = (RefreshRun.Trigger.SCHEDULE, RefreshRun.Trigger.STALE_READ)

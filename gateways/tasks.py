@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from gateways.models import Gateway, RefreshRun
-from gateways.services import (
-    AUTOMATIC_TRIGGERS,
-    gateway_refresh,
-    gateways_enqueue_due,
-    refresh_queue_done,
-    refresh_queue_hold,
-    refresh_retry_countdown,
-)
+from gateways.models import AUTOMATIC_TRIGGERS, Gateway, RefreshRun
+from gateways.refresh import gateway_refresh
+from gateways.retries import refresh_retry_countdown
+from gateways.scheduling import gateways_enqueue_due, refresh_queue_done, refresh_queue_hold
 
 
 # max_retries=None: the cap is GATEWAY_MAX_RETRIES, applied by refresh_retry_countdown.

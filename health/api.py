@@ -5,7 +5,7 @@ only (no live probe) and never reveal a key. Upstream error text is shown to sta
 
 Staff only (`/cache/...`): a staff user's session (with the CSRF token on POST) or the DRF token of
 a staff user (`Authorization: Token <key>`; `manage.py create_api_user NAME --staff` makes one).
-Anonymous requests get 401, authenticated non-staff 403. Writes go through `gateways.services`:
+Anonymous requests get 401, authenticated non-staff 403. Writes go through `gateways.manual` and `gateways.scheduling`:
 a refresh is queued (202 with the id of its queued `RefreshRun`, to poll at `/cache/runs/{id}`),
 never run in the request; a clear drops the response cache and marks gateways due, and never
 deletes a stored model.
@@ -34,8 +34,10 @@ from rest_framework.views import APIView
 from catalog import cache as catalog_cache
 from catalog.access import CatalogThrottle
 from catalog.models import AIModel, CatalogVersion
+from gateways.leases import lease_held
+from gateways.manual import RefreshRequest, gateways_request_refresh
 from gateways.models import Gateway, RefreshRun
-from gateways.services import RefreshRequest, gateways_mark_due, gateways_request_refresh, lease_held
+from gateways.scheduling import gateways_mark_due
 from health.checks import run_checks
 from health.selectors import gateway_health_list, gateway_status, status_summary
 from health.serializers import (

@@ -27,8 +27,8 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from catalog.models import AIModel
+from gateways.circuit import circuit_state
 from gateways.models import Gateway, RefreshRun
-from gateways.services import circuit_state
 from health.selectors import STATUSES, data_age_seconds, gateway_status
 
 DURATION_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)

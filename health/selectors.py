@@ -1,25 +1,7 @@
-"""Gateway status, computed from what the refresh pipeline recorded (never a live probe).
-
-The rules, in order (the first that matches wins). "Data age" is the time since the last refresh
-that published a live list (`Gateway.last_success_at`); a refresh that published only a fallback or
-static list (`degraded`) does not make the data younger.
-
-1. `disabled`        the gateway is switched off.
-2. `unconfigured`    its list needs a key and `GATEWAY_KEY_<SLUG>` is not set, or no adapter is
-                     registered for its kind.
-3. `never_refreshed` no refresh has published anything and none has failed yet.
-4. `failing`         the last refresh failed and there is no fresh data (never succeeded, or the
-                     data is older than the stale window).
-5. `stale`           the data is older than the gateway's stale window (`stale_after_seconds`), or
-                     there is no live data at all, whatever the last refresh said: stale data is
-                     never `ok`.
-6. `degraded`        the data is fresh but the last refresh failed, the circuit is open, or the
-                     last refresh published a fallback or static list.
-7. `ok`              otherwise.
-
-"Older than" is strict: data exactly `stale_after_seconds` old is still fresh; one second more is
-stale. Statuses, reasons and figures never include an upstream's error text: that stays in
-`last_error`, which only staff see.
+"""Gateway health for the dashboard, the admin, the JSON endpoints and the metrics: each gateway's
+status (the rules of `catalog.freshness`, applied to the gateway's live facts), a one-sentence
+reason, and figures from its stored models (never a live probe). Statuses, reasons and figures never
+include an upstream's error text: that stays in `last_error`, which only staff see.
 """
 
 from __future__ import annotations
@@ -32,81 +14,36 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Max, Min, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
-from catalog import snapshot
 from catalog.display import duration_text
+from catalog.freshness import (  # noqa: F401  (re-exported: the statuses are health's vocabulary too)
+    DEGRADED,
+    DISABLED,
+    FAILING,
+    NEVER,
+    OK,
+    STALE,
+    STATUS_MEANINGS,
+    STATUSES,
+    UNCONFIGURED,
+    data_age_seconds,
+    is_stale,
+    status_of,
+)
 from catalog.models import AIModel
-from catalog.sources import SourceStatus
-from gateways.http import key_variable
+from gateways.circuit import circuit_state
+from gateways.keys import configuration_problem, key_variable
+from gateways.leases import lease_held
 from gateways.models import Gateway, RefreshRun
 from gateways.registry import UnknownKind
-from gateways.services import circuit_state, gateways_refresh_stale, is_configured, lease_held
 
-OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER = (
-    "ok",
-    "stale",
-    "failing",
-    "degraded",
-    "unconfigured",
-    "disabled",
-    "never_refreshed",
-)
-STATUSES = (OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER)
-# What each status means, for the dashboard legend and docs/admin.md.
-STATUS_MEANINGS = {
-    OK: "fresh live data and the last refresh succeeded",
-    STALE: "data older than the gateway's stale window; still served, labelled stale",
-    FAILING: "the last refresh failed and there is no fresh data to fall back on",
-    DEGRADED: "fresh data, but the last refresh failed, the circuit is open or a fallback list was published",
-    UNCONFIGURED: "no key in the environment (or no adapter for its kind); not refreshed",
-    DISABLED: "switched off in admin; not refreshed",
-    NEVER: "enabled and configured, but no refresh has finished yet",
-}
 # Run outcomes that carry figures worth charting (a queued, running or skipped run has none).
 CHARTED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.FAILED)
 
 
-def data_age_seconds(gateway: Gateway, *, now: datetime) -> int | None:
-    if gateway.last_success_at is None:
-        return None
-    return max(0, int((now - gateway.last_success_at).total_seconds()))
-
-
-def is_stale(gateway: Gateway, *, now: datetime) -> bool:
-    age = data_age_seconds(gateway, now=now)
-    return age is None or age > gateway.stale_after_seconds
-
-
-def configuration_problem(gateway: Gateway) -> str | None:
-    """Why the gateway cannot be refreshed as configured, or None. Names the variable, never a value."""
-    try:
-        configured = is_configured(gateway)
-    except UnknownKind:
-        return f"no adapter is registered for kind {gateway.kind!r}"
-    return None if configured else f"{key_variable(gateway.slug)} is not set"
-
-
 def gateway_status(gateway: Gateway, *, now: datetime) -> str:
-    if not gateway.enabled:
-        return DISABLED
-    if configuration_problem(gateway) is not None:
-        return UNCONFIGURED
-    age = data_age_seconds(gateway, now=now)
-    stale = age is None or age > gateway.stale_after_seconds
-    if age is None and gateway.consecutive_failures == 0 and gateway.last_outcome != RefreshRun.Outcome.DEGRADED:
-        return NEVER
-    if gateway.consecutive_failures > 0 and stale:
-        return FAILING
-    if stale:
-        return STALE
-    if (
-        gateway.consecutive_failures > 0
-        or gateway.circuit_state != Gateway.Circuit.CLOSED
-        or gateway.last_outcome == RefreshRun.Outcome.DEGRADED
-    ):
-        return DEGRADED
-    return OK
+    """The gateway's status as of `now`, from its live facts (the environment's keys included)."""
+    return status_of(gateway.source_facts(), now=now)
 
 
 def _failures_text(gateway: Gateway) -> str:
@@ -139,49 +76,6 @@ def status_reason(gateway: Gateway, *, status: str, now: datetime) -> str:
             return "the circuit breaker is open; refreshes pause until it cools down"
         return "the last refresh published a fallback or static list"
     return f"data {duration_text(age)} old; refreshed every {duration_text(gateway.refresh_interval_seconds)}"
-
-
-def source_status(gateway: Gateway, *, now: datetime) -> SourceStatus:
-    age = data_age_seconds(gateway, now=now)
-    return SourceStatus(
-        slug=gateway.slug,
-        name=gateway.name,
-        enabled=gateway.enabled,
-        priority=gateway.priority,
-        status=gateway_status(gateway, now=now),
-        stale=age is None or age > gateway.stale_after_seconds,
-        age_seconds=age,
-        last_success_at=gateway.last_success_at,
-        kind=gateway.kind,
-        configured=configuration_problem(gateway) is None,
-        refresh_interval_seconds=gateway.refresh_interval_seconds,
-        stale_after_seconds=gateway.stale_after_seconds,
-        id=gateway.pk,
-    )
-
-
-class GatewaySources:
-    """The `catalog.sources` provider backed by `Gateway` rows."""
-
-    def statuses(self, *, slugs: Iterable[str] | None = None) -> dict[str, SourceStatus]:
-        if slugs is None:
-            # Every catalog read asks this: remembered for a moment per process (catalog.snapshot).
-            return snapshot.remembered("gateway_statuses", self._statuses)
-        return self._statuses(slugs=slugs)
-
-    @staticmethod
-    def _statuses(*, slugs: Iterable[str] | None = None) -> dict[str, SourceStatus]:
-        now = timezone.now()
-        gateways = Gateway.objects.all()
-        if slugs is not None:
-            gateways = gateways.filter(slug__in=list(slugs))
-        return {g.slug: source_status(g, now=now) for g in gateways.order_by("-priority", "slug")}
-
-    def refresh_if_stale(self, statuses: Iterable[SourceStatus]) -> None:
-        stale = [s.slug for s in statuses if s.stale and s.enabled and s.status != UNCONFIGURED]
-        if stale:
-            # Deduplicated there: one stale read after another queues one refresh.
-            gateways_refresh_stale(slugs=stale)
 
 
 # --- the health of every gateway, for the dashboard, the admin and the JSON endpoints ---------

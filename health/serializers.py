@@ -64,7 +64,7 @@ class RefreshRunSerializer(StaffFieldsMixin, serializers.Serializer):
 
 
 class GatewayHealthSerializer(StaffFieldsMixin, serializers.Serializer):
-    """One gateway's health, from stored data (no live probe). See health/selectors.py for the rules."""
+    """One gateway's health, from stored data (no live probe). See catalog/freshness.py for the rules."""
 
     staff_fields = ("last_error", "degraded_reason")
 

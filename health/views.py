@@ -3,7 +3,7 @@
 The dashboard reads what the refresh pipeline recorded, in a fixed number of queries whatever the
 number of gateways (gateways, model figures, run history, latest runs, recent failures). Its
 refresh buttons POST here (CSRF-protected by the admin view wrapper), queue through
-`gateways.services` and redirect back with a message: nothing is fetched in the request.
+`gateways.manual` and redirect back with a message: nothing is fetched in the request.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from catalog.display import PER_MILLION_TOKENS, duration_text, usd_per_million
 from gateways.admin import report_refresh
+from gateways.manual import gateways_request_refresh, refresh_blocker
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateways_request_refresh, refresh_blocker
 from health.charts import Sparkline, latency_chart, model_count_chart
 from health.selectors import (
     STATUS_MEANINGS,

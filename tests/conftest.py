@@ -51,11 +51,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def gateway_keys(settings: Any) -> Callable[..., None]:
-    """`gateway_keys(groq="k")` sets GATEWAY_KEY_GROQ for the test."""
+def gateway_keys(settings: Any, request: pytest.FixtureRequest) -> Callable[..., None]:
+    """`gateway_keys(groq="k")` sets GATEWAY_KEY_GROQ for the test. With a database, the gateways'
+    catalog records are re-written at once, as the scheduler's next tick would."""
 
     def set_keys(**keys: str) -> None:
         settings.GATEWAY_KEYS = {**settings.GATEWAY_KEYS, **{slug.upper().replace("-", "_"): v for slug, v in keys.items()}}
+        if {"db", "transactional_db"} & set(request.fixturenames):
+            from gateways.models import Gateway
+
+            Gateway.objects.sync_sources()
 
     return set_keys
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gateways.services import gateway_refresh
+from gateways.refresh import gateway_refresh
 from gatewayz_site.logs import JsonFormatter, RequestIdFilter
 
 from .conftest import json_transport

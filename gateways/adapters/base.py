@@ -1,7 +1,7 @@
 """The adapter contract.
 
 An adapter translates one upstream's model list into `NormalizedModel` records in the OpenRouter
-shape (`shared/UPSTREAMS.md`, section 1). It receives a ready client from `gateways.http` and
+shape (`shared/UPSTREAMS.md`, section 1). It receives a ready client from `gateways.client` and
 never touches the ORM, settings, the environment, retries or client construction.
 
 Subclasses usually override only `normalize()`; an upstream with another envelope or with
@@ -23,7 +23,8 @@ import httpx
 
 from catalog.limits import fit_to_storage, storage_problem
 from catalog.records import NormalizedModel
-from gateways.http import AdapterError, ErrorKind, fetch_json
+from gateways.errors import AdapterError, ErrorKind
+from gateways.fetch import fetch_json
 
 __all__ = ["Adapter", "NormalizedModel", "ParseResult", "RejectItem"]
 

@@ -30,7 +30,8 @@ from gateways.adapters.base import (
     text,
 )
 from gateways.adapters.openai_compatible import OpenAICompatible
-from gateways.http import AdapterError, fetch_json
+from gateways.errors import AdapterError
+from gateways.fetch import fetch_json
 from gateways.registry import register
 
 FAST = "-fast"

@@ -29,7 +29,8 @@ from gateways.adapters.base import (
     scaled,
     unix_time,
 )
-from gateways.http import AdapterError, ErrorKind, fetch_json
+from gateways.errors import AdapterError, ErrorKind
+from gateways.fetch import fetch_json
 from gateways.registry import register
 
 SCALE = -10  # 0.0001 USD per 1M tokens -> USD per token

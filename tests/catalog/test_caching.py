@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import cache, views
 from catalog.models import AIModel
-from catalog.sources import sources
+from catalog.sources import source_statuses
 
 from .conftest import ALL_IDS, model
 
@@ -186,7 +186,7 @@ def test_the_whole_list_costs_the_same_queries_as_one_page(bigger_catalog: Any, 
     assert _queries(client, "/v1/models?gateway=gamma&q=solo") == 3
 
 
-def test_freshness_comes_from_the_registered_sources_provider(small_catalog: Any, client: Client) -> None:
+def test_freshness_comes_from_the_catalog_source_record(small_catalog: Any, client: Client) -> None:
     body = client.get("/catalog/v1/models?gateway=alpha&limit=1").json()
-    status = sources().statuses(slugs=["alpha"])["alpha"]
+    status = source_statuses()["alpha"]
     assert body["freshness"]["alpha"]["last_success_at"] == status.last_success_at.isoformat()

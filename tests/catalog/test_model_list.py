@@ -3,13 +3,11 @@ catalog of conftest.py (expected results computed by hand from its table)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
-
-from catalog import sources
-from catalog.sources import SourceStatus
 
 from .conftest import ALL_IDS, BETA
 
@@ -351,49 +349,56 @@ def test_vanished_models_leave_the_gateway_list_and_the_merge(small_catalog: Any
     assert merged["lowest_pricing"] == {"prompt": "0.000001", "completion": "0.000002"}
 
 
-class RecordingSources:
-    """Wraps the real provider, reporting every gateway stale and recording refresh requests."""
+@pytest.fixture
+def everything_stale(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
+    """Every gateway reads as stale; returns the slugs of each `stale_data_read` announcement."""
+    from dataclasses import replace
 
-    def __init__(self, real: Any) -> None:
-        self.real = real
-        self.refreshed: list[list[str]] = []
+    from catalog import views
+    from catalog.signals import stale_data_read
 
-    def statuses(self, *, slugs: Any = None) -> dict[str, SourceStatus]:
-        from dataclasses import replace
+    real = views.source_statuses
+    monkeypatch.setattr(
+        views, "source_statuses", lambda: {slug: replace(s, stale=True, status="stale") for slug, s in real().items()}
+    )
+    announced: list[list[str]] = []
 
-        return {slug: replace(s, stale=True, status="stale") for slug, s in self.real.statuses(slugs=slugs).items()}
+    def record(*, slugs: list[str], **kwargs: Any) -> None:
+        announced.append(slugs)
 
-    def refresh_if_stale(self, statuses: Any) -> None:
-        self.refreshed.append([s.slug for s in statuses])
+    stale_data_read.connect(record, dispatch_uid="test-record-stale")
+    yield announced
+    stale_data_read.disconnect(dispatch_uid="test-record-stale")
 
 
 def test_a_read_that_finds_stale_gateways_requests_a_refresh_and_labels_them(
-    small_catalog: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+    small_catalog: Any, client: Client, everything_stale: list[list[str]]
 ) -> None:
-    recorder = RecordingSources(sources.sources())
-    monkeypatch.setattr(sources, "_provider", recorder)
     body = client.get("/catalog/v1/models?gateway=beta").json()
-    assert recorder.refreshed == [["beta"]]
+    assert everything_stale == [["beta"]]
     assert body["freshness"]["beta"]["stale"] is True
     assert "Stale data (served, refresh requested): beta." in body["note"]
     assert len(body["data"]) == 4  # stale data is served, not hidden
     client.get("/catalog/v1/models")
-    assert recorder.refreshed[-1] == ["alpha", "beta", "gamma"]
+    assert everything_stale[-1] == ["alpha", "beta", "gamma"]
 
 
 def test_a_failing_refresh_request_never_breaks_the_read(
-    small_catalog: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+    small_catalog: Any, client: Client, everything_stale: list[list[str]]
 ) -> None:
-    recorder = RecordingSources(sources.sources())
+    from catalog.signals import stale_data_read
 
-    def broken(statuses: Any) -> None:
+    def broken(**kwargs: Any) -> None:
         raise ConnectionError("broker down")
 
-    recorder.refresh_if_stale = broken  # type: ignore[method-assign]
-    monkeypatch.setattr(sources, "_provider", recorder)
-    response = client.get("/catalog/v1/models?gateway=alpha")
+    stale_data_read.connect(broken, dispatch_uid="test-broken-receiver")
+    try:
+        response = client.get("/catalog/v1/models?gateway=alpha")
+    finally:
+        stale_data_read.disconnect(dispatch_uid="test-broken-receiver")
     assert response.status_code == 200
     assert len(response.json()["data"]) == 5
+    assert everything_stale == [["alpha"]]  # the announcement was made, and the failure swallowed
 
 
 def test_real_provider_marks_a_stale_gateway_due_without_fetching(catalog: Any, client: Client) -> None:

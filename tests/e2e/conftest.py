@@ -32,7 +32,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from gateways.models import Gateway
-from gateways.services import gateway_refresh
+from gateways.refresh import gateway_refresh
 
 from .upstream import KEY, FakeUpstream, models
 

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from catalog.models import AIModel
-from gateways.http import ErrorKind
+from gateways.errors import ErrorKind
 from gateways.models import Gateway, RefreshRun
 from gateways.tasks import refresh_gateway
 

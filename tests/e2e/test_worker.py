@@ -19,7 +19,8 @@ from django.utils import timezone
 from catalog.models import AIModel
 from catalog.render import dumps, model_document
 from gateways.adapters.openai_compatible import OpenAICompatible
-from gateways.http import ErrorKind, decode_json
+from gateways.errors import ErrorKind
+from gateways.fetch import decode_json
 from gateways.models import Gateway, RefreshRun
 
 from .conftest import SLUG, Worker, api_models, catalog_snapshot, seed_catalog, tick_every_second, wait_for

@@ -20,7 +20,7 @@ import pytest
 
 from catalog.merge import canonical_key
 from catalog.render import jsonable, model_document
-from gateways.http import decode_json
+from gateways.fetch import decode_json
 from gateways.registry import registered_kinds
 
 from ..conftest import FIXTURES

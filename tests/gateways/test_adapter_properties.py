@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.records import NormalizedModel
-from gateways.http import AdapterError
+from gateways.errors import AdapterError
 from gateways.registry import registered_kinds
 
 KINDS = sorted(registered_kinds())

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from catalog import services as catalog_services
-from gateways import services
-from gateways.services import gateway_import
+from gateways import refresh
+from gateways.refresh import gateway_import
 
 from ..factories import make_gateway, openai_body, openai_item
 
@@ -28,7 +28,7 @@ def collector_seen(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         seen.append(gc.isenabled())
         return publish(**kwargs)
 
-    monkeypatch.setattr(services, "catalog_publish", spy)
+    monkeypatch.setattr(refresh, "catalog_publish", spy)
     return seen
 
 
@@ -62,7 +62,7 @@ def test_a_crash_inside_the_publish_turns_the_collector_back_on(collector_on: No
     def crash(**kwargs: Any) -> Any:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(services, "catalog_publish", crash)
+    monkeypatch.setattr(refresh, "catalog_publish", crash)
     run = gateway_import(gateway=make_gateway(), body=BODY)
     assert (run.outcome, run.error_kind) == ("failed", "internal")
     assert gc.isenabled()
@@ -80,8 +80,8 @@ def test_a_collector_that_was_off_stays_off(collector_seen: list[bool]) -> None:
 
 
 def test_overlapping_refreshes_keep_it_off_until_the_last_one_ends(collector_on: None) -> None:
-    with services._collector_paused():
-        with services._collector_paused():
+    with refresh._collector_paused():
+        with refresh._collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()

@@ -1,4 +1,4 @@
-"""`fetch()` against fake upstreams (`httpx.MockTransport` through `gateways.http.build_client`):
+"""`fetch()` against fake upstreams (`httpx.MockTransport` through `gateways.client.build_client`):
 pagination followed to the end with a page cap, fallbacks, and keys only ever in headers."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from gateways.adapters.base import Adapter
-from gateways.http import AdapterError, ErrorKind, build_client
+from gateways.client import build_client
+from gateways.errors import AdapterError, ErrorKind
 from gateways.registry import adapter_for, registered_kinds
 
 KEY = "sk-test-secret-123"

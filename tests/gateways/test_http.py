@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from gateways.adapters.openai_compatible import OpenAICompatible
-from gateways.http import AdapterError, build_client, fetch_json
+from gateways.client import build_client
+from gateways.errors import AdapterError
+from gateways.fetch import fetch_json
 
 SECRET = "sk-canary-3f9a1c"
 
@@ -115,7 +117,7 @@ def test_private_addresses_are_refused_after_resolution(
     settings: Any, monkeypatch: pytest.MonkeyPatch, address: str, refused: bool
 ) -> None:
     settings.GATEWAY_ALLOW_PRIVATE_HOSTS = False
-    monkeypatch.setattr("gateways.http.resolve_host", lambda host, port: [address])
+    monkeypatch.setattr("gateways.addresses.resolve_host", lambda host, port: [address])
     ok = lambda r: httpx.Response(200, json={"data": []})  # noqa: E731
     if refused:
         error = fetch_error(ok, settings)
@@ -128,7 +130,7 @@ def test_private_addresses_are_refused_after_resolution(
 
 def test_plain_http_to_a_public_host_is_refused_unless_allowed(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.GATEWAY_ALLOW_PRIVATE_HOSTS = False
-    monkeypatch.setattr("gateways.http.resolve_host", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr("gateways.addresses.resolve_host", lambda host, port: ["93.184.216.34"])
     ok = lambda r: httpx.Response(200, json={"data": []})  # noqa: E731
     error = fetch_error(ok, settings, base_url="http://api.example.test/v1")
     assert error.kind == "forbidden_host" and "plain http" in str(error)

@@ -14,7 +14,7 @@ from catalog.models import AIModel
 from catalog.selectors import ModelLookup
 from gateways.adapters.portkey import Portkey, native_kind, split_id
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_import
+from gateways.refresh import gateway_import
 
 pytestmark = pytest.mark.django_db
 

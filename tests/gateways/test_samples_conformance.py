@@ -18,7 +18,7 @@ import pytest
 
 from catalog.models import AIModel
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_import
+from gateways.refresh import gateway_import
 
 pytestmark = pytest.mark.django_db
 

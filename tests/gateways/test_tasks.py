@@ -21,22 +21,16 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from kombu.exceptions import OperationalError
 
 from catalog.models import AIModel
-from catalog.sources import sources
-from gateways import services, tasks
-from gateways.http import ErrorKind
+from catalog.sources import source_statuses, stale_read
+from gateways import refresh, scheduling, tasks
+from gateways.circuit import circuit_state
+from gateways.errors import ErrorKind
+from gateways.leases import lease_acquire, lease_release
+from gateways.manual import gateways_request_refresh
 from gateways.models import Gateway, RefreshRun
-from gateways.services import (
-    circuit_state,
-    gateway_enqueue_refresh,
-    gateway_is_due,
-    gateway_refresh,
-    gateways_enqueue_due,
-    gateways_request_refresh,
-    lease_acquire,
-    lease_release,
-    refresh_retry_countdown,
-    retry_backoff,
-)
+from gateways.refresh import gateway_refresh
+from gateways.retries import refresh_retry_countdown, retry_backoff
+from gateways.scheduling import gateway_enqueue_refresh, gateway_is_due, gateways_enqueue_due
 from gatewayz_site.celery import app as celery_app
 
 from ..conftest import json_transport
@@ -77,8 +71,8 @@ class Upstream:
 def upstream(monkeypatch: pytest.MonkeyPatch) -> Upstream:
     """Every live fetch (the task's too) goes to this fake instead of the network."""
     fake = Upstream()
-    real = services._fetch_live
-    monkeypatch.setattr(services, "_fetch_live", lambda transport: real(json_transport(fake.handle)))
+    real = refresh._fetch_live
+    monkeypatch.setattr(refresh, "_fetch_live", lambda transport: real(json_transport(fake.handle)))
     return fake
 
 
@@ -193,7 +187,7 @@ def test_forced_enqueue_is_never_deduplicated(
 def test_queue_mark_of_a_lost_message_expires(
     gateway: Gateway, sent: list[tuple[Any, ...]], django_capture_on_commit_callbacks: Any
 ) -> None:
-    lost = timezone.now() - timedelta(seconds=services.queue_expiry_seconds() + 1)
+    lost = timezone.now() - timedelta(seconds=scheduling.queue_expiry_seconds() + 1)
     Gateway.objects.filter(pk=gateway.pk).update(refresh_queued_at=lost)
     with django_capture_on_commit_callbacks(execute=True):
         assert gateway_enqueue_refresh(gateway=gateway)
@@ -288,8 +282,8 @@ def test_stale_read_queues_one_refresh_and_labels_the_data_stale(
 
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):  # three reads in a row
-            statuses = sources().statuses(slugs=["acme"])
-            sources().refresh_if_stale(statuses.values())
+            statuses = source_statuses()
+            stale_read([statuses["acme"]])
     assert statuses["acme"].stale is True
     assert statuses["acme"].status == "stale"
     assert sent == [((gateway.pk,), {"force": False, "trigger": "stale_read"})]
@@ -304,7 +298,7 @@ def test_stale_read_queues_nothing_while_the_circuit_is_open(
         circuit_state="open", circuit_opened_at=timezone.now(), consecutive_failures=5, last_attempt_at=timezone.now()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        sources().refresh_if_stale(sources().statuses(slugs=["acme"]).values())
+        stale_read([source_statuses()["acme"]])
     assert sent == []
 
 

@@ -13,9 +13,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from gateways import services, tasks
+from gateways import refresh, tasks
+from gateways.leases import lease_acquire
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_enqueue_refresh, gateway_refresh, lease_acquire
+from gateways.refresh import gateway_refresh
+from gateways.scheduling import gateway_enqueue_refresh
 
 from ..conftest import json_transport
 
@@ -74,10 +76,10 @@ def test_eight_concurrent_refreshes_fetch_the_upstream_once(gateway: Gateway, mo
         others_done.wait(timeout=20)  # hold the winner's fetch until every other contender has given up
         return httpx.Response(200, json={"data": [{"id": f"acme/m-{i}"} for i in range(3)]})
 
-    real = services._fetch_live
-    monkeypatch.setattr(services, "_fetch_live", lambda transport: real(json_transport(slow_upstream)))
+    real = refresh._fetch_live
+    monkeypatch.setattr(refresh, "_fetch_live", lambda transport: real(json_transport(slow_upstream)))
 
-    def refresh() -> str:
+    def contend() -> str:
         run = gateway_refresh(gateway=Gateway.objects.get(pk=gateway.pk), trigger=RefreshRun.Trigger.SCHEDULE)
         with lock:
             finished.append(run.outcome)
@@ -85,7 +87,7 @@ def test_eight_concurrent_refreshes_fetch_the_upstream_once(gateway: Gateway, mo
                 others_done.set()
         return run.outcome
 
-    outcomes = race(refresh)
+    outcomes = race(contend)
     assert sorted(outcomes) == ["skipped"] * (THREADS - 1) + ["success"]
     assert fetches == ["/v1/models"]
     assert RefreshRun.objects.filter(gateway=gateway).count() == THREADS

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateways.http import decode_json
+from gateways.fetch import decode_json
 from gateways.registry import adapter_for
 
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from catalog.models import AIModel
 from gateways.models import Gateway, RefreshRun
+from gateways.refresh import gateway_refresh
 from gateways.registry import registered_kinds
-from gateways.services import gateway_refresh
 
 from ..conftest import json_transport
 from .conftest import csrf_token

@@ -28,6 +28,11 @@ def row_of(html: str, slug: str) -> str:
     return match.group(0)
 
 
+def key_cell(status: str, variable: str) -> str:
+    """The whole key cell of a dashboard row: whether the variable is set, and its name."""
+    return f'<td>{status}<span class="health-sub"><code>{variable}</code></span></td>'
+
+
 def card_counts(html: str) -> dict[str, int]:
     found = re.findall(r'data-status="([a-z_]+)">\s*<span class="count">(\d+)</span>', html)
     return {status: int(count) for status, count in found}
@@ -57,15 +62,15 @@ def test_dashboard_rows_carry_the_figures(admin_client: Client, gateway_keys) ->
     assert "3</span> / 1" in ok  # active models / min_expected_models
     assert "10 min" in ok and "every 60 min, stale after 3 h" in ok
     assert "420 ms" in ok
-    assert "not needed" in ok and "GATEWAY_KEY_OK_GW" in ok
-    assert "closed" in ok
+    assert key_cell("not needed", "GATEWAY_KEY_OK_GW") in ok
+    assert "<td>closed</td>" in ok
     failing = row_of(html, gateways["failing"].slug)
     assert "the last 3 refreshes failed (unauthorized (401/403))" in failing
     assert '<span class="health-low">3</span>' in failing
-    assert "configured" in failing and "GATEWAY_KEY_FAILING_GW" in failing
+    assert key_cell("configured", "GATEWAY_KEY_FAILING_GW") in failing
     unconfigured = row_of(html, gateways["unconfigured"].slug)
     assert "GATEWAY_KEY_UNCONFIGURED_GW is not set" in unconfigured
-    assert "missing" in unconfigured
+    assert key_cell("missing", "GATEWAY_KEY_UNCONFIGURED_GW") in unconfigured
 
 
 def test_dashboard_never_shows_a_key_value(admin_client: Client, gateway_keys) -> None:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.authtoken.models import Token
 
-from gateways.services import gateway_refresh
+from gateways.refresh import gateway_refresh
 
 from ..conftest import json_transport
 from ..factories import make_gateway, openai_body, openai_item

@@ -8,8 +8,9 @@ from kombu.exceptions import OperationalError
 
 from catalog.models import AIModel
 from catalog.tasks import rebuild_merged_catalog
+from gateways.leases import lease_acquire
+from gateways.manual import gateways_request_refresh
 from gateways.models import RefreshRun
-from gateways.services import gateways_request_refresh, lease_acquire
 from gateways.tasks import refresh_gateway
 
 from .scenarios import make_gateway

@@ -20,8 +20,8 @@ from django.test import Client
 from catalog import limits
 from catalog.models import AIModel, MergedModel, ModelChange
 from gateways.models import Gateway, RefreshRun
+from gateways.refresh import gateway_import, gateway_refresh
 from gateways.registry import registered_kinds
-from gateways.services import gateway_import, gateway_refresh
 
 from ..factories import make_gateway, openai_body, openai_item
 
@@ -141,7 +141,7 @@ def test_markup_in_sample_ids_of_a_test_connection_message_renders_inert(
 ) -> None:
     body = json.dumps(openai_body(hostile_item(f"evil/{SCRIPT}"))).encode()
     monkeypatch.setattr(
-        "gateways.http.network_transport", lambda **kwargs: httpx.MockTransport(lambda r: httpx.Response(200, content=body))
+        "gateways.addresses.network_transport", lambda **kwargs: httpx.MockTransport(lambda r: httpx.Response(200, content=body))
     )
     response = staff.post(
         "/admin/gateways/gateway/",
@@ -259,7 +259,7 @@ def test_every_adapter_refuses_a_malformed_body_fetched_or_imported(gateway_keys
 
 
 def test_no_adapter_decodes_json_by_itself() -> None:
-    """Adapters read bodies only through `gateways.http.fetch_json` (one strict decoder)."""
+    """Adapters read bodies only through `gateways.fetch.fetch_json` (one strict decoder)."""
     offenders = []
     for path in sorted((Path(__file__).resolve().parents[2] / "gateways" / "adapters").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):

@@ -8,7 +8,9 @@ import httpx
 import pytest
 
 from gateways.adapters.openai_compatible import OpenAICompatible
-from gateways.http import AdapterError, ErrorKind, build_client, fetch_json
+from gateways.client import build_client
+from gateways.errors import AdapterError, ErrorKind
+from gateways.fetch import fetch_json
 
 KEY = "sk-acme-0f3e9d2c1b0a"
 OTHER = "sk-other-77aa66bb55cc"

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from catalog.models import AIModel
 from gateways.models import Gateway
+from gateways.refresh import gateway_refresh
 from gateways.registry import registered_kinds
-from gateways.services import gateway_refresh
 
 from ..gateways.test_adapter_properties import bodies, items
 

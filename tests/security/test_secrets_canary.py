@@ -34,9 +34,9 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from catalog.models import AIModel
-from gateways.http import env_suffix
+from gateways.keys import env_suffix
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_dry_run, gateway_refresh
+from gateways.refresh import gateway_dry_run, gateway_refresh
 from gatewayz_site.logs import JsonFormatter
 
 from ..conftest import FIXTURES
@@ -225,7 +225,7 @@ def test_no_gateway_key_leaks_anywhere(
     # 2. The same failures through everything that fetches without a transport argument: the
     # operator's refresh and the worker task, the scheduler, refresh_catalog, test connection.
     echo = FAILURES["500 with the key cut at 200 chars"]
-    monkeypatch.setattr("gateways.http.network_transport", lambda **kwargs: upstream(b"{}", echo))
+    monkeypatch.setattr("gateways.addresses.network_transport", lambda **kwargs: upstream(b"{}", echo))
     staff = get_user_model().objects.create_superuser("root", "root@example.test", "x")
     token = Token.objects.create(user=staff).key
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")

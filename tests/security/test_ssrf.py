@@ -15,9 +15,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from gateways.adapters.openai_compatible import OpenAICompatible
-from gateways.http import AdapterError, build_client, fetch_json
+from gateways.client import build_client
+from gateways.errors import AdapterError
+from gateways.fetch import fetch_json
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_refresh
+from gateways.refresh import gateway_refresh
 
 from ..conftest import FakeUpstream
 from ..factories import make_gateway, openai_body, openai_item
@@ -28,7 +30,7 @@ BODY = openai_body(openai_item("acme/alpha"))
 
 
 class Dns:
-    """A fake resolver for `gateways.http.resolve_host`: host -> answers, one per call in turn (the
+    """A fake resolver for `gateways.addresses.resolve_host`: host -> answers, one per call in turn (the
     last answer repeats), so a test can change an answer between two requests (DNS rebinding)."""
 
     def __init__(self, answers: dict[str, list[str]]) -> None:
@@ -47,7 +49,7 @@ def guard_on(settings: Any, monkeypatch: pytest.MonkeyPatch, gateway_keys: Any) 
     settings.GATEWAY_ALLOW_PRIVATE_HOSTS = False
     gateway_keys(acme="sk-acme-0123456789")
     dns = Dns({})
-    monkeypatch.setattr("gateways.http.resolve_host", dns)
+    monkeypatch.setattr("gateways.addresses.resolve_host", dns)
     return dns
 
 
@@ -371,7 +373,7 @@ def test_the_pinned_connection_keeps_the_host_name_in_the_request(
     port = httpx.URL(fake_upstream.url).port
     rebinding_getaddrinfo(monkeypatch, "pinned.example.test", ["127.0.0.1"])
     # Only here: let the loopback fake pass as a public address, to watch the connection itself.
-    monkeypatch.setattr("gateways.http.is_public_address", lambda address: True)
+    monkeypatch.setattr("gateways.addresses.is_public_address", lambda address: True)
 
     assert live_fetch(f"http://pinned.example.test:{port}/v1") == BODY
     ((path, headers),) = fake_upstream.requests

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gateways.management.commands.refresh_catalog import summary_line
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_import
+from gateways.refresh import gateway_import
 
 
 class Command(BaseCommand):

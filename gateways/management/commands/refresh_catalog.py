@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gateways.models import Gateway, RefreshRun
-from gateways.services import gateway_refresh
+from gateways.refresh import gateway_refresh
 
 
 class Command(BaseCommand):

@@ -16,9 +16,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from catalog.models import AIModel
-from gateways.http import has_key, key_variable
+from gateways.circuit import circuit_state
+from gateways.keys import has_key, is_configured, key_variable
 from gateways.models import Gateway, RefreshRun
-from gateways.services import circuit_state, gateway_refresh, is_configured
+from gateways.refresh import gateway_refresh
 from health.selectors import DISABLED, OK, UNCONFIGURED, data_age_seconds, gateway_status
 
 
