@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 
 
 class CatalogConfig(AppConfig):
@@ -9,3 +12,17 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog import schema  # noqa: F401 - registers the OpenAPI authentication extensions
+        from catalog.models import Source
+
+        post_delete.connect(_source_deleted, sender=Source, dispatch_uid="catalog-source-deleted")
+
+
+def _source_deleted(**kwargs: Any) -> None:
+    """A gateway deleted in this process leaves this process's next read at once (a write goes
+    through `catalog.sources.sources_write`, which does the same)."""
+    from django.db import transaction
+
+    from catalog import snapshot
+
+    snapshot.clear()
+    transaction.on_commit(snapshot.clear)

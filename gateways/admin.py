@@ -1,9 +1,10 @@
 """The gateway admin: the operations console for upstreams, and the read-only refresh history.
 
 `GatewayAdmin` is registered by `health/admin.py`, which adds the status column (the status rules
-live in `health.selectors`, and `gateways` never imports `health`). Actions call
-`gateways.manual`/`gateways.scheduling` and report counts; the only slow thing a request may do is the explicit,
-one-gateway "Test connection" dry run. Keys are never shown: only whether `GATEWAY_KEY_<SLUG>` is set.
+live in `catalog.freshness`, and `gateways` never imports `health`). Actions call
+`gateways.manual` and `gateways.scheduling` and report counts; the only slow thing a request may do
+is the explicit, one-gateway "Test connection" dry run. Keys are never shown: only whether
+`GATEWAY_KEY_<SLUG>` is set.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ only (no live probe) and never reveal a key. Upstream error text is shown to sta
 
 Staff only (`/cache/...`): a staff user's session (with the CSRF token on POST) or the DRF token of
 a staff user (`Authorization: Token <key>`; `manage.py create_api_user NAME --staff` makes one).
-Anonymous requests get 401, authenticated non-staff 403. Writes go through `gateways.manual` and `gateways.scheduling`:
-a refresh is queued (202 with the id of its queued `RefreshRun`, to poll at `/cache/runs/{id}`),
-never run in the request; a clear drops the response cache and marks gateways due, and never
+Anonymous requests get 401, authenticated non-staff 403. Writes go through `gateways.manual` and
+`gateways.scheduling`: a refresh is queued (202 with the id of its queued `RefreshRun`, to poll at
+`/cache/runs/{id}`), never run in the request; a clear drops the response cache and marks gateways due, and never
 deletes a stored model.
 """
 

@@ -102,6 +102,16 @@ def test_a_gateway_saved_in_this_process_shows_in_the_freshness_at_once(
     assert client.get(LIST).json()["freshness"]["gamma"]["stale"] is True
 
 
+def test_a_gateway_deleted_in_this_process_leaves_at_once(
+    small_catalog: Any, client: Client, remembered: None, clock: Clock
+) -> None:
+    assert client.get("/catalog/v1/models?gateway=gamma&limit=1").status_code == 200
+    Gateway.objects.filter(slug="gamma").delete()
+    response = client.get("/catalog/v1/models?gateway=gamma&limit=1")  # the clock has not moved
+    assert response.status_code == 400
+    assert list(client.get("/catalog/v1/models").json()["freshness"]) == ["alpha", "beta"]
+
+
 def test_freshness_changed_elsewhere_shows_once_the_state_seconds_have_passed(
     small_catalog: Any, client: Client, remembered: None, clock: Clock
 ) -> None:
