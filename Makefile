@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint bench contract clean
+.PHONY: install run test lint bench contract goldens clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Rewrite the adapters' golden outputs and docs/gateways.md from the code; review the diff after.
+goldens: install
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/gateways/test_adapter_contract.py
+	DJANGO_DEBUG=true $(BIN)/python manage.py gateway_docs
 
 contract: install
 	$(BIN)/python ../shared/tools/contract_check.py --python $(BIN)/python

@@ -17,13 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 PYTHON = sys.executable
 DEFAULT_DATABASE = "bench_catalog"
-BUILTIN_SLUGS = (
-    "openrouter", "portkey", "featherless", "deepinfra", "google", "cerebras", "nebius", "xai", "novita",
-    "huggingface", "chutes", "groq", "fireworks", "together", "aimo", "near", "fal",
-)  # fmt: skip
 REFRESH_GATEWAY = "bench-refresh"
 # Catalog tables whose rows are "model rows" for the unchanged-refresh count.
 MODEL_TABLES = ("catalog_aimodel", "catalog_mergedmodel", "catalog_modelchange")
+
+
+def builtin_slugs() -> tuple[str, ...]:
+    """The built-in gateways, from the adapter registry (importing it needs no Django set-up)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from gateways.builtins import builtin_adapters
+
+    return tuple(builtin_adapters())
 
 
 def database_url() -> str:
@@ -57,7 +62,7 @@ def child_env(url: str, **extra: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
-    for slug in BUILTIN_SLUGS:
+    for slug in builtin_slugs():
         env[f"GATEWAY_KEY_{env_suffix(slug)}"] = "bench-key"
         env[f"GATEWAY_KEY_{env_suffix(stand_in_slug(slug))}"] = "bench-key"
     env[f"GATEWAY_KEY_{env_suffix(REFRESH_GATEWAY)}"] = "bench-key"

@@ -1,4 +1,4 @@
-"""A realistic, deterministic catalog: model lists of the 17 built-in gateways in each upstream's
+"""A realistic, deterministic catalog: model lists of the built-in gateways in each upstream's
 own response shape (shared/UPSTREAMS.md section 2), at a chosen total size.
 
     python bench/generator.py --size 20000 --out var/bench/catalog-20000
@@ -51,6 +51,7 @@ REAL_SIZES: dict[str, int] = {
 }
 REFERENCE_TOTAL = sum(REAL_SIZES.values())  # 20,000
 FILLER = "featherless"  # takes the rounding so a catalog has exactly the asked size
+UNSHAPED_SIZE = 20  # models of a built-in with no shape here (it is served as a generic list)
 EPOCH = 1_735_689_600  # 2025-01-01
 
 ORGS = [
@@ -244,13 +245,15 @@ def tail_models(rng: random.Random, count: int, *, prefix: str, taken: set[str])
     return out
 
 
-def sizes_for(total: int) -> dict[str, int]:
-    """Models per gateway for a catalog of `total` models (exact)."""
-    if total < 3 * len(REAL_SIZES):
-        raise ValueError(f"a catalog needs at least {3 * len(REAL_SIZES)} models (3 per gateway), not {total}")
-    scale = total / REFERENCE_TOTAL
-    counts = {slug: max(min(real, 3), round(real * scale)) for slug, real in REAL_SIZES.items()}
-    counts[FILLER] += total - sum(counts.values())
+def sizes_for(total: int, slugs: Iterable[str] | None = None) -> dict[str, int]:
+    """Models per gateway for a catalog of `total` models (exact), for `slugs` (default: every
+    shape here; a built-in without one counts as `UNSHAPED_SIZE` at the reference total)."""
+    real = {slug: REAL_SIZES.get(slug, UNSHAPED_SIZE) for slug in (REAL_SIZES if slugs is None else slugs)}
+    if total < 3 * len(real):
+        raise ValueError(f"a catalog needs at least {3 * len(real)} models (3 per gateway), not {total}")
+    scale = total / sum(real.values())
+    counts = {slug: max(min(size, 3), round(size * scale)) for slug, size in real.items()}
+    counts[FILLER if FILLER in counts else max(counts, key=counts.__getitem__)] += total - sum(counts.values())
     return counts
 
 
@@ -883,10 +886,16 @@ def generate(slug: str, count: int, *, seed: int = 7) -> Any:
     return SHAPES[slug](count, head_pool(seed), random.Random(f"{seed}:{slug}"))
 
 
-def generate_catalog(total: int, *, seed: int = 7) -> dict[str, Any]:
-    """Every built-in gateway's body for a catalog of `total` models."""
+def generate_catalog(total: int, *, seed: int = 7, slugs: Iterable[str] | None = None) -> dict[str, Any]:
+    """Every built-in gateway's body for a catalog of `total` models: in its upstream's shape, or
+    the generic list (`generic`) for a built-in this file has no shape for."""
     pool = head_pool(seed)
-    return {slug: SHAPES[slug](count, pool, random.Random(f"{seed}:{slug}")) for slug, count in sizes_for(total).items()}
+    return {
+        slug: SHAPES[slug](count, pool, random.Random(f"{seed}:{slug}"))
+        if slug in SHAPES
+        else generic(count, seed=seed, prefix=slug)
+        for slug, count in sizes_for(total, slugs).items()
+    }
 
 
 # --- the generic OpenAI-compatible stand-in -------------------------------------------------

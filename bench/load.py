@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BUILTIN_SLUGS, REFRESH_GATEWAY, setup_django, stand_in_slug
+from bench.common import REFRESH_GATEWAY, builtin_slugs, setup_django, stand_in_slug
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         return run
 
-    for slug in BUILTIN_SLUGS:
+    for slug in builtin_slugs():
         adapter = kinds.get(slug)
         stand_in = stand_in_slug(slug)
         if adapter is not None and (args.dir / f"{slug}.json").exists():

@@ -67,7 +67,8 @@ def ensure_wrk(choice: str, *, install: bool) -> str:
 
 
 def write_catalog(size: int, seed: int, kinds: list[str], refresh_kind: str) -> Path:
-    """The generated bodies; a generic stand-in for each built-in gateway without an adapter."""
+    """The generated bodies; a generic stand-in for each built-in gateway without an adapter or
+    without a shape in the generator."""
     folder = VAR / f"catalog-{size}"
     manifest = folder / "manifest.json"
     key = [size, seed, sorted(kinds), refresh_kind]
@@ -76,7 +77,10 @@ def write_catalog(size: int, seed: int, kinds: list[str], refresh_kind: str) -> 
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    for slug, body in generator.generate_catalog(size, seed=seed).items():
+    for slug, body in generator.generate_catalog(size, seed=seed, slugs=common.builtin_slugs()).items():
+        if slug not in generator.SHAPES:
+            (folder / f"{common.stand_in_slug(slug)}.json").write_text(json.dumps(body))
+            continue
         (folder / f"{slug}.json").write_text(json.dumps(body))
         if slug not in kinds:
             stand_in = generator.generic(len(generator.items_of(slug, body)), seed=seed, prefix=slug)

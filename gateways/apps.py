@@ -27,8 +27,10 @@ def _refresh_stale(*, slugs: list[str], **kwargs: Any) -> None:
 
 
 def _after_migrate(*, using: str, **kwargs: Any) -> None:
-    """Write every gateway's facts down to `catalog.Source` (a fresh table, or facts that changed
-    while the code was updated)."""
+    """Give the database the built-in gateways it lacks, then write every gateway's facts down to
+    `catalog.Source` (a fresh table, or facts that changed while the code was updated)."""
+    from gateways.builtins import seed_builtins
     from gateways.models import Gateway
 
+    seed_builtins(using)
     Gateway.objects.using(using).sync_sources()

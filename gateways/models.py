@@ -228,3 +228,14 @@ class RefreshRun(models.Model):
 
 # Refreshes nobody asked for: they respect an open circuit.
 AUTOMATIC_TRIGGERS = (RefreshRun.Trigger.SCHEDULE, RefreshRun.Trigger.STALE_READ)
+
+
+class BuiltinSeed(models.Model):
+    """A built-in gateway this database has been given (`gateways.builtins`): given once, so a
+    built-in that staff delete stays deleted."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    seeded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 LOOPBACK = ("127.", "::1", "localhost")
-SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gateways"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "gateways"
 
 
 @pytest.fixture(autouse=True)
@@ -86,13 +86,6 @@ def json_transport(routes: dict[str, Any] | Handler) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-@pytest.fixture
-def samples_dir() -> Iterator[Path]:
-    if not SAMPLES.is_dir():
-        pytest.skip(f"needs ../shared/samples beside the checkout ({SAMPLES} is absent)")
-    yield SAMPLES
-
-
 class FakeUpstream:
     """A real HTTP server on 127.0.0.1 for integration tests. `routes[path] = (status, body, headers)`."""
 
@@ -143,12 +136,7 @@ def fake_upstream() -> Iterator[FakeUpstream]:
 
 @pytest.fixture
 def builtin_gateways(transactional_db: Any) -> None:
-    """Re-create the built-in gateway rows that the data migrations make, for transactional tests:
-    a transactional test's flush removes migration data, and `serialized_rollback` breaks once
-    another transactional test has re-created the content types."""
-    import importlib
+    """The built-in gateway rows, for transactional tests (`gateways.builtins`, as `migrate` does)."""
+    from gateways.builtins import seed_builtins
 
-    from django.apps import apps
-
-    importlib.import_module("gateways.migrations.0002_builtin_gateways").create(apps, None)
-    importlib.import_module("gateways.migrations.0003_enable_builtin_gateways").enable(apps, None)
+    seed_builtins()

@@ -13,23 +13,11 @@ as a warning so the rule can be checked against real bodies.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from gateways.adapters.base import (
-    Adapter,
-    NormalizedModel,
-    RejectItem,
-    assumed_price,
-    author_slug,
-    combined_unit,
-    mapping,
-    modalities_from_lists,
-    modality_string,
-    positive_int,
-    required_id,
-    text,
-    unix_time,
-)
+from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel, Prices
+from gateways.adapters.values import RejectItem, assumed_price, author_slug, combined_unit, mapping, required_id, text
 from gateways.registry import register
 
 
@@ -38,9 +26,16 @@ class AIMO(Adapter):
     kind = "aimo"
     label = "AIMO Network"
     default_base_url = "https://devnet.aimo.network/api/v1"
+    builtin = Builtin(priority=30, min_expected_models=1)
     requires_key = False
     price_unit_label = "unverified: >= 0.001 read as USD per 1M tokens, smaller as USD per token"
     reference = "https://docs.aimo.network"
+    name_fields = ("display_name", "name")
+    description_fields = ()
+    context_fields = ("context_length",)
+    hugging_face_field = None
+    input_modalities_field = "architecture.input_modalities"
+    output_modalities_field = "architecture.output_modalities"
 
     def items(self, body: Any) -> list[Any]:
         """One item per (model, provider): the model entry with only that provider in `providers`.
@@ -60,38 +55,33 @@ class AIMO(Adapter):
             self.warnings.append(f"AIMO price unit is assumed; first priced entry: {sample[:200]}")
         return expanded
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        name = required_id(item, "name")
-        provider = _provider(item)
+    def model_id(self, item: Mapping[str, Any]) -> str:
+        name, provider = required_id(item, "name"), _provider(item)
         if not isinstance(provider, Mapping):
             raise RejectItem("no providers: the model cannot be routed")
         pubkey = text(provider.get("id"))
         if not pubkey:
             raise RejectItem("a provider has no 'id' (public key)")
-        pricing = provider.get("pricing")
+        return f"{pubkey}:{name}"
+
+    def prices(self, item: Mapping[str, Any]) -> Prices:
+        pricing = _provider(item).get("pricing")
         if pricing is not None and not isinstance(pricing, Mapping):
             raise RejectItem("provider pricing is not an object")
         prompt, prompt_unit = assumed_price(mapping(pricing).get("prompt"))
         completion, completion_unit = assumed_price(mapping(pricing).get("completion"))
-        architecture = mapping(item.get("architecture"))
-        stated = modalities_from_lists(architecture.get("input_modalities"), architecture.get("output_modalities"))
-        ins, outs = stated or (("text",), ("text",))  # UPSTREAMS.md: missing -> text->text
-        return NormalizedModel(
-            id=f"{pubkey}:{name}",
-            name=text(item.get("display_name")) or name,
-            created=unix_time(item.get("created")),
-            context_length=positive_int(item.get("context_length")),
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source="upstream" if stated else "inferred",
-            pricing={"prompt": prompt, "completion": completion},
-            price_unit=combined_unit(prompt_unit, completion_unit),
-            provider_slug=author_slug(name),
-            merge_base=name,
-            extra={"provider_id": pubkey, **({"provider_name": text(provider.get("name"))} if provider.get("name") else {})},
-            raw=item,
-        )
+        return {"prompt": prompt, "completion": completion}, combined_unit(prompt_unit, completion_unit)
+
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        ins, outs, source = super().modalities(model_id, item)
+        return (ins, outs, source) if source == "upstream" else (("text",), ("text",), "inferred")  # missing: text->text
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
+        name, provider = required_id(item, "name"), _provider(item)
+        extra = {"provider_id": text(provider.get("id"))}
+        if provider.get("name"):
+            extra["provider_name"] = text(provider.get("name"))
+        return replace(model, provider_slug=author_slug(name), merge_base=name, extra=extra)
 
 
 def _provider(item: Any) -> Any:

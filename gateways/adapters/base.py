@@ -1,40 +1,70 @@
-"""The adapter contract.
+"""The adapter contract, and the base that does an adapter's repeated work.
 
 An adapter translates one upstream's model list into `NormalizedModel` records in the OpenRouter
 shape (`shared/UPSTREAMS.md`, section 1). It receives a ready client from `gateways.client` and
 never touches the ORM, settings, the environment, retries or client construction.
 
-Subclasses usually override only `normalize()`; an upstream with another envelope or with
-pagination overrides `items()` or `fetch()`. `normalize()` returns a record, returns `None` for an
-item that is deliberately skipped (counted as skipped, never silently), or raises `RejectItem`
-(or `ValueError`) for an item that cannot be normalized: the service counts it as rejected.
+An adapter mostly *declares*: where its upstream keeps each field (`name_fields`, `price_fields`,
+a dotted path or several tried in order), the price unit (`price_unit`), the envelope
+(`envelope_keys`), the pagination style (`pages`), the type field and what each type means
+(`type_field`, `type_modalities`), which fields to keep in `extra`. `normalize()` builds the record
+from that; the hooks it calls (`prices`, `context`, `modalities`, `author`, `merge_key`, `active`)
+and `refine` (the finished record, for what no declaration can say) are overridden only where an
+upstream differs. `normalize()` returns a record, `None` for an item deliberately skipped (counted),
+or raises `RejectItem` (or `ValueError`) for an item that cannot be normalized (counted rejected).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
 
 from catalog.limits import fit_to_storage, storage_problem
 from catalog.records import NormalizedModel
+from gateways.adapters.modalities import fallback_modalities, modalities_from_lists, modality_string, parse_modality
+from gateways.adapters.pagination import Next, Pagination
+from gateways.adapters.values import (
+    RejectItem,
+    Unit,
+    author_slug,
+    dig,
+    feature_parameters,
+    first,
+    hf_style,
+    last_segment,
+    pick,
+    positive_int,
+    priced,
+    required_id,
+    text,
+    top_provider,
+    true_keys,
+    unix_time,
+)
 from gateways.errors import AdapterError, ErrorKind
 from gateways.fetch import fetch_json
 
-__all__ = ["Adapter", "NormalizedModel", "ParseResult", "RejectItem"]
+__all__ = ["Adapter", "Builtin", "NormalizedModel", "ParseResult", "RejectItem"]
 
-INPUT_ORDER = ("text", "image", "file", "audio", "video")
-OUTPUT_ORDER = ("text", "image", "audio", "video", "embeddings", "speech", "transcription", "rerank", "3d")
-MILLION = Decimal(1_000_000)
+Paths = tuple[str, ...]
+Modalities = tuple[tuple[str, ...], tuple[str, ...], str]
+Prices = tuple[dict[str, Decimal | None], str | None]
+NO_PRICES: dict[str, Decimal | None] = {"prompt": None, "completion": None}
 
 
-class RejectItem(ValueError):
-    """This item cannot become a model record; the message says why."""
+@dataclass(frozen=True, slots=True)
+class Builtin:
+    """A gateway every database gets, created by `gateways.builtins` with the adapter's `kind` as
+    its slug and its `label` as its name. Staff can edit or delete the row afterwards."""
+
+    priority: int
+    min_expected_models: int
+    refresh_interval_seconds: int = 3600
+    stale_after_seconds: int = 3 * 3600
 
 
 @dataclass(slots=True)
@@ -56,19 +86,50 @@ class ParseResult:
 
 class Adapter:
     """Base class of every upstream adapter. Class attributes describe the upstream for the
-    client builder, the admin and the generated docs."""
+    client builder, the admin and the generated docs, and declare where its fields are."""
 
+    # -- the upstream ---------------------------------------------------------------------------
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
     default_base_url: ClassVar[str] = ""
+    builtin: ClassVar[Builtin | None] = None  # a gateway every database gets; None for kinds staff add
     list_path: ClassVar[str] = "models"
     list_params: ClassVar[dict[str, Any]] = {}
-    envelope_keys: ClassVar[tuple[str, ...]] = ("data",)
+    envelope_keys: ClassVar[Paths] = ("data",)
+    pages: ClassVar[Pagination | None] = None
     requires_key: ClassVar[bool] = True
     price_unit_label: ClassVar[str] = "none in the list"
     max_body_bytes: ClassVar[int | None] = None
     max_pages: ClassVar[int] = 200
     reference: ClassVar[str] = ""
+
+    # -- where an item keeps each field (dotted paths, tried in order) ----------------------------
+    id_field: ClassVar[str] = "id"
+    name_fields: ClassVar[Paths] = ("name", "display_name")
+    description_fields: ClassVar[Paths] = ("description",)
+    created_fields: ClassVar[Paths] = ("created",)
+    context_fields: ClassVar[Paths] = ("context_length", "context_window", "max_model_len")
+    max_output_fields: ClassVar[Paths] = ()  # declared: the record gets a `top_provider`
+    hugging_face_field: ClassVar[str | None] = "hugging_face_id"
+    id_is_hugging_face: ClassVar[bool] = False  # the id itself is an `Org/Repo` Hugging Face id
+    owner_field: ClassVar[str | None] = "owned_by"  # None: only the id's head names the author
+    price_fields: ClassVar[Mapping[str, Paths]] = {}  # {"prompt": ("pricing.prompt",), ...}
+    price_unit: Unit | None = None
+    input_modalities_field: ClassVar[str] = "input_modalities"
+    output_modalities_field: ClassVar[str] = "output_modalities"
+    modality_field: ClassVar[str | None] = "architecture.modality"  # an arrow string: "text+image->text"
+    tokenizer_field: ClassVar[str | None] = "architecture.tokenizer"
+    instruct_type_field: ClassVar[str | None] = "architecture.instruct_type"
+    type_field: ClassVar[str | None] = None
+    type_modalities: ClassVar[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    chat_models: bool = False  # the list holds chat models only: an unknown id is text->text
+    parameter_fields: ClassVar[Paths] = ()  # OpenRouter-style parameter names (a list or booleans)
+    feature_fields: ClassVar[Paths] = ()  # feature flags, mapped to parameter names
+    active_field: ClassVar[str | None] = None  # absent or null: active
+    active_values: ClassVar[tuple[Any, ...] | None] = None  # the values that mean active...
+    inactive_values: ClassVar[tuple[Any, ...]] = ()  # ...or the values that mean inactive
+    merge_prefix: ClassVar[str] = ""  # a gateway-only id prefix the merge base drops
+    extra_fields: ClassVar[Paths] = ()  # top-level fields kept in `extra`
 
     def __init__(self, *, options: Mapping[str, Any] | None = None) -> None:
         self.options = dict(options or {})
@@ -93,13 +154,15 @@ class Adapter:
     # -- fetching -----------------------------------------------------------------------------
 
     def fetch(self, client: httpx.Client) -> list[Any]:
-        """All raw items of the upstream list (every page)."""
+        """All raw items of the upstream list: one request, or every page of `pages`."""
+        if self.pages is not None:
+            return self.fetch_pages(client, self.pages.next, params=self.pages.first(dict(self.list_params)))
         return self.items(fetch_json(client, self.list_path, params=self.list_params or None))
 
     def fetch_pages(
         self,
         client: httpx.Client,
-        follow: Callable[[Any, dict[str, Any]], dict[str, Any] | str | None],
+        follow: Callable[[Any, dict[str, Any]], Next],
         *,
         params: dict[str, Any] | None = None,
     ) -> list[Any]:
@@ -136,8 +199,8 @@ class Adapter:
         a list, or the body itself when it is a bare array (people often save only that part)."""
         if isinstance(body, dict):
             for key in self.envelope_keys:
-                if isinstance(body.get(key), list):
-                    return body[key]
+                if isinstance(found := dig(body, key), list):
+                    return found
         if isinstance(body, list):
             return body
         wanted = " or ".join(repr(k) for k in self.envelope_keys)
@@ -147,8 +210,100 @@ class Adapter:
 
     # -- normalizing --------------------------------------------------------------------------
 
-    def normalize(self, item: Any) -> NormalizedModel | None:
-        raise NotImplementedError
+    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
+        """The record the declaration describes, finished by `refine`."""
+        model_id = self.model_id(item)
+        prices, unit = self.prices(item)
+        ins, outs, source = self.modalities(model_id, item)
+        context = self.context(item)
+        merge_base, variant = self.merge_key(model_id)
+        model = NormalizedModel(
+            id=model_id,
+            name=first(item, self.name_fields, text) or last_segment(model_id),
+            hugging_face_id=self.hugging_face_id(model_id, item),
+            description=first(item, self.description_fields, text),
+            created=first(item, self.created_fields, unix_time),
+            context_length=context,
+            input_modalities=ins,
+            output_modalities=outs,
+            modality=modality_string(ins, outs),
+            modality_source=source,
+            tokenizer=text(dig(item, self.tokenizer_field)) if self.tokenizer_field else None,
+            instruct_type=text(dig(item, self.instruct_type_field)) if self.instruct_type_field else None,
+            pricing=prices,
+            price_unit=unit,
+            top_provider=top_provider(context, first(item, self.max_output_fields, positive_int))
+            if self.max_output_fields
+            else None,
+            supported_parameters=self.parameters(item),
+            provider_slug=self.author(model_id, item),
+            variant=variant,
+            merge_base=merge_base,
+            upstream_active=self.active(item),
+            extra=pick(item, *self.extra_fields),
+            raw=item,
+        )
+        return self.refine(model, item)
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
+        """The finished record, for what the declaration cannot say (`dataclasses.replace`)."""
+        return model
+
+    def model_id(self, item: Mapping[str, Any]) -> str:
+        return required_id(item, self.id_field)
+
+    def prices(self, item: Mapping[str, Any]) -> Prices:
+        """`price_fields` read through `price_unit`: prompt and completion always, other prices when
+        the item has them; no unit when every price is unknown."""
+        unit = self.price_unit
+        if unit is None or not self.price_fields:
+            return dict(NO_PRICES), None
+        prices: dict[str, Decimal | None] = {}
+        for name, paths in self.price_fields.items():
+            value = first(item, paths, unit.read)
+            if value is not None or name in NO_PRICES:
+                prices[name] = value
+        return priced(prices, unit.label)
+
+    def context(self, item: Mapping[str, Any]) -> int | None:
+        return first(item, self.context_fields, positive_int)
+
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        """Stated lists first, then a stated arrow string, then what the item's type means, then
+        the id (UPSTREAMS.md 1.6)."""
+        stated = modalities_from_lists(dig(item, self.input_modalities_field), dig(item, self.output_modalities_field))
+        if not stated and self.modality_field:
+            stated = parse_modality(text(dig(item, self.modality_field)))
+        if stated:
+            return stated[0], stated[1], "upstream"
+        if self.type_field is not None:
+            typed = self.type_modalities.get(text(dig(item, self.type_field)) or "")
+            if typed:
+                return typed[0], typed[1], "upstream"
+        return fallback_modalities(model_id, chat=self.chat_models)
+
+    def hugging_face_id(self, model_id: str, item: Mapping[str, Any]) -> str | None:
+        if self.id_is_hugging_face:
+            return hf_style(model_id)
+        return hf_style(text(dig(item, self.hugging_face_field))) if self.hugging_face_field else None
+
+    def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
+        return author_slug(model_id, dig(item, self.owner_field) if self.owner_field else None)
+
+    def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:
+        named = [name for path in self.parameter_fields for name in true_keys(dig(item, path))]
+        mapped = [name for path in self.feature_fields for name in feature_parameters(dig(item, path))]
+        return tuple(dict.fromkeys(named + mapped))
+
+    def merge_key(self, model_id: str) -> tuple[str, str | None]:
+        """(merge base, variant): the id without `merge_prefix`, and no variant."""
+        return model_id.removeprefix(self.merge_prefix) if self.merge_prefix else model_id, None
+
+    def active(self, item: Mapping[str, Any]) -> bool:
+        value = dig(item, self.active_field) if self.active_field else None
+        if value is None:
+            return True
+        return value in self.active_values if self.active_values is not None else value not in self.inactive_values
 
     def parse(self, items: Iterable[Any]) -> ParseResult:
         """Normalize every item. Each raw item is first checked for content no column can store
@@ -196,264 +351,3 @@ class Adapter:
     def parse_body(self, body: Any) -> ParseResult:
         """For `import_catalog`: a saved body of the list call through the same parser."""
         return self.parse(self.items(body))
-
-
-# --- helpers shared by adapters ---------------------------------------------------------------
-
-
-def text(value: Any, *, limit: int | None = None) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            raise RejectItem(f"expected a string, got {type(value).__name__}")
-        value = str(value)
-    value = value.strip()
-    if not value:
-        return None
-    return value[:limit] if limit else value
-
-
-def required_id(item: Mapping[str, Any], key: str = "id") -> str:
-    raw = item.get(key)
-    if raw is not None and not isinstance(raw, str):
-        raise RejectItem(f"{key!r} is a {type(raw).__name__}, not a string")
-    value = text(raw)
-    if not value:
-        raise RejectItem(f"no {key!r}")
-    return value
-
-
-def positive_int(value: Any) -> int | None:
-    """Context lengths, token limits, timestamps: 0, negative or missing mean unknown."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-    try:
-        number = Decimal(value) if not isinstance(value, int) else value
-    except (InvalidOperation, TypeError):
-        raise RejectItem(f"expected a number, got {value!r:.40}") from None
-    if isinstance(number, Decimal) and (not number.is_finite() or number != number.to_integral_value()):
-        raise RejectItem(f"expected a whole number, got {value!r:.40}")
-    number = int(number)
-    return number if number > 0 else None
-
-
-def unix_time(value: Any) -> int | None:
-    """Unix seconds from an int or an ISO-8601 string; 0 or missing is unknown."""
-    if isinstance(value, str) and value.strip() and not value.strip().lstrip("-").isdigit():
-        try:
-            return int(datetime.fromisoformat(value.strip().replace("Z", "+00:00")).timestamp()) or None
-        except ValueError:
-            raise RejectItem(f"unreadable date {value!r:.40}") from None
-    return positive_int(value)
-
-
-def price(value: Any) -> Decimal | None:
-    """An exact, finite, non-negative decimal from a JSON number or numeric string; None if absent."""
-    if value is None or isinstance(value, bool):
-        if isinstance(value, bool):
-            raise RejectItem("a price cannot be a boolean")
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-    if isinstance(value, float):  # never produced by our decoder; refuse rather than guess
-        raise RejectItem("price arrived as a binary float")
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise RejectItem(f"unreadable price {value!r:.40}") from None
-    if not number.is_finite():
-        raise RejectItem(f"non-finite price {value!r:.40}")
-    if number < 0:
-        raise RejectItem(f"negative price {value!r:.40}")
-    return number
-
-
-def per_million(value: Any) -> Decimal | None:
-    number = price(value)
-    return None if number is None else number / MILLION
-
-
-def scaled(value: Any, exponent: int) -> Decimal | None:
-    """`value x 10^exponent`, exactly (xAI and Novita: 0.0001 USD per 1M tokens = x 10^-10)."""
-    number = price(value)
-    return None if number is None else number.scaleb(exponent)
-
-
-def ordered(values: Iterable[Any], order: tuple[str, ...]) -> tuple[str, ...]:
-    wanted = {str(v).strip().lower() for v in values if isinstance(v, str) and v.strip()}
-    known = [v for v in order if v in wanted]
-    return tuple(known + sorted(wanted - set(known)))
-
-
-def modality_string(inputs: Iterable[str], outputs: Iterable[str]) -> str | None:
-    ins, outs = ordered(inputs, INPUT_ORDER), ordered(outputs, OUTPUT_ORDER)
-    if not ins or not outs:
-        return None
-    return f"{'+'.join(ins)}->{'+'.join(outs)}"
-
-
-def parse_modality(value: str | None) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """`"text+image->text"` -> (("text", "image"), ("text",)); None if it is not an arrow string."""
-    if not value or "->" not in value:
-        return None
-    left, right = value.split("->", 1)
-    fix = {"embedding": "embeddings"}
-    ins = ordered((p for p in left.split("+")), INPUT_ORDER)
-    outs = ordered((fix.get(p.strip().lower(), p) for p in right.split("+")), OUTPUT_ORDER)
-    return (ins, outs) if ins and outs else None
-
-
-_KEYWORDS: tuple[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern), ins, outs)
-    for pattern, ins, outs in (
-        (r"rerank", ("text",), ("rerank",)),
-        (
-            r"embed|/bge-|bge-m3|/e5-|-e5-|gte-|minilm|mpnet|text2vec|clip-vit|sentence-transformers/|retrieval",
-            ("text",),
-            ("embeddings",),
-        ),
-        (r"whisper|asr|speech-to-text|-stt", ("audio",), ("transcription",)),
-        (r"tts|kokoro|orpheus|sonic|chatterbox|csm-", ("text",), ("speech",)),
-        (r"i2v|image-to-video", ("text", "image"), ("video",)),
-        (r"video|t2v|veo|kling|seedance|hailuo|sora|vidu|pixverse", ("text",), ("video",)),
-        (r"edit|erase|background|expand|fill|enhance|inpaint|redux|kontext", ("text", "image"), ("image",)),
-        (r"flux|sdxl|stable-diffusion|seedream|image|t2i|janus|hidream|imagen|dreamshaper", ("text",), ("image",)),
-    )
-)
-_VISION = re.compile(r"vision|-vl|vl-|llava|pixtral")
-
-
-def infer_modalities(model_id: str, *, chat: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """Last-resort modality from the id (UPSTREAMS.md 1.6). `chat=True` when the upstream says the
-    model is a chat model, so an unmatched id is text->text rather than unknown."""
-    lowered = model_id.lower()
-    for pattern, ins, outs in _KEYWORDS:
-        if pattern.search(lowered):
-            return ins, outs
-    if chat:
-        return (("text", "image") if _VISION.search(lowered) else ("text",)), ("text",)
-    return None
-
-
-def vision_input(model_id: str) -> bool:
-    """A chat model whose id says it reads images (the last row of UPSTREAMS.md 1.6)."""
-    return bool(_VISION.search(model_id.lower()))
-
-
-def fallback_modalities(model_id: str, *, chat: bool = False) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    """`(inputs, outputs, modality_source)` when the upstream states no type: the keyword table,
-    else unknown (or text->text when the upstream says it lists chat models only)."""
-    inferred = infer_modalities(model_id, chat=chat)
-    return (inferred[0], inferred[1], "inferred") if inferred else ((), (), "unknown")
-
-
-def last_segment(model_id: str) -> str:
-    return model_id.rstrip("/").rsplit("/", 1)[-1] or model_id
-
-
-def hf_style(value: str | None) -> str | None:
-    """A Hugging Face repo id has exactly the `Org/Repo` form."""
-    if value and value.count("/") == 1 and not value.startswith(("@", "/", "~")) and ":" not in value:
-        return value
-    return None
-
-
-def true_keys(value: Any) -> tuple[str, ...]:
-    """A list of strings, or the true keys of an object of booleans."""
-    if isinstance(value, dict):
-        return tuple(sorted(str(k) for k, v in value.items() if v is True))
-    if isinstance(value, list):
-        return tuple(dict.fromkeys(str(v) for v in value if isinstance(v, str) and v))
-    return ()
-
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
-def author_slug(model_id: str, owned_by: Any = None) -> str | None:
-    """Who made the model: the head of an `org/model` id, else a slug-like `owned_by`."""
-    head = model_id.lstrip("~").split("/", 1)[0].lower() if "/" in model_id else ""
-    if head and _SLUG.match(head) and head not in ("accounts", "models"):
-        return head
-    owner = owned_by.strip().lower() if isinstance(owned_by, str) else ""
-    return owner if owner and _SLUG.match(owner) else None
-
-
-def modalities_from_lists(inputs: Any, outputs: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """Upstream `input_modalities`/`output_modalities` lists in our order; None unless both sides
-    name something."""
-    ins = ordered(inputs if isinstance(inputs, list) else (), INPUT_ORDER)
-    outs = ordered(outputs if isinstance(outputs, list) else (), OUTPUT_ORDER)
-    return (ins, outs) if ins and outs else None
-
-
-# Feature flags upstreams state explicitly, in OpenRouter's parameter names.
-_FEATURE_PARAMETERS = {
-    "tools": "tools",
-    "function-calling": "tools",
-    "function_calling": "tools",
-    "tool_choice": "tool_choice",
-    "structured_outputs": "structured_outputs",
-    "structured-outputs": "structured_outputs",
-    "json_mode": "response_format",
-    "response_format": "response_format",
-    "reasoning": "reasoning",
-}
-
-
-def feature_parameters(features: Any) -> tuple[str, ...]:
-    """OpenRouter-style `supported_parameters` from an upstream's explicit feature list (or object
-    of booleans). Features without an OpenRouter equivalent are left out (the raw item keeps them)."""
-    return tuple(dict.fromkeys(_FEATURE_PARAMETERS[f] for f in true_keys(features) if f in _FEATURE_PARAMETERS))
-
-
-ASSUMED_PER_MILLION_FROM = Decimal("0.001")
-
-
-def assumed_price(value: Any) -> tuple[Decimal | None, str | None]:
-    """For upstreams whose price unit is unverified (AIMO, NEAR's old list): a value of at least
-    0.001 is read as USD per 1M tokens, a smaller positive value as USD per token already. Returns
-    the price and the assumed unit (None for an absent price or a 0, which needs no unit)."""
-    number = price(value)
-    if number is None or number == 0:
-        return number, None
-    if number >= ASSUMED_PER_MILLION_FROM:
-        return number / MILLION, "per_1m_usd_assumed"
-    return number, "per_token_usd_assumed"
-
-
-def combined_unit(*units: str | None) -> str | None:
-    """One `price_unit` label for a record whose prices came through one or more conversions."""
-    distinct = sorted({u for u in units if u})
-    return "+".join(distinct) or None
-
-
-def pick(item: Mapping[str, Any], *keys: str) -> dict[str, Any]:
-    """The named fields of an item that are present and not null (for `extra`)."""
-    return {key: item[key] for key in keys if item.get(key) is not None}
-
-
-def mapping(value: Any) -> Mapping[str, Any]:
-    """An object field, or an empty mapping when it is missing or not an object."""
-    return value if isinstance(value, Mapping) else {}
-
-
-def priced(prices: dict[str, Decimal | None], unit: str) -> tuple[dict[str, Decimal | None], str | None]:
-    """`prices` with the conversion that produced them, or no unit when every price is unknown."""
-    return prices, (unit if any(value is not None for value in prices.values()) else None)
-
-
-def top_provider(context_length: int | None, max_completion_tokens: Any) -> dict[str, Any]:
-    """OpenRouter's `top_provider` from the upstream's context and output limits."""
-    return {
-        "context_length": context_length,
-        "max_completion_tokens": positive_int(max_completion_tokens),
-        "is_moderated": None,
-    }

@@ -8,64 +8,35 @@ the confidential-compute deployment: a variant, a separate offer (UPSTREAMS.md 2
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
-from decimal import Decimal
-from typing import Any
-
-from gateways.adapters.base import (
-    NormalizedModel,
-    author_slug,
-    feature_parameters,
-    mapping,
-    per_million,
-    pick,
-    priced,
-    top_provider,
-)
-from gateways.adapters.openai_compatible import OpenAICompatible
+from gateways.adapters.base import Adapter, Builtin
+from gateways.adapters.values import PER_MILLION
 from gateways.registry import register
 
 TEE = "-TEE"
-PRICE_KEYS = (
-    ("prompt", "prompt", "input"),
-    ("completion", "completion", "output"),
-    ("input_cache_read", "input_cache_read", "input_cache_read"),
-)
 
 
 @register
-class Chutes(OpenAICompatible):
+class Chutes(Adapter):
     kind = "chutes"
     label = "Chutes"
     default_base_url = "https://llm.chutes.ai/v1"
+    builtin = Builtin(priority=45, min_expected_models=5)
     requires_key = False
-    configurable = False
-    chat_models = True  # the endpoint lists LLM chutes only
     price_unit_label = "USD per 1M tokens"
     reference = "https://llm.chutes.ai/v1/models"
+    chat_models = True  # the endpoint lists LLM chutes only
+    price_unit = PER_MILLION
+    price_fields = {
+        "prompt": ("pricing.prompt", "price.input.usd"),
+        "completion": ("pricing.completion", "price.output.usd"),
+        "input_cache_read": ("pricing.input_cache_read", "price.input_cache_read.usd"),
+    }
+    max_output_fields = ("max_output_length",)
+    feature_fields = ("supported_features",)
+    owner_field = None
+    extra_fields = ("root", "chute_id", "quantization", "confidential_compute")
 
-    def prices(self, item: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], str | None]:
-        pricing, price_usd = mapping(item.get("pricing")), mapping(item.get("price"))
-        prices: dict[str, Decimal | None] = {}
-        for key, pricing_key, price_key in PRICE_KEYS:
-            value = pricing.get(pricing_key)
-            if value is None:
-                value = mapping(price_usd.get(price_key)).get("usd")
-            if value is not None or key in ("prompt", "completion"):
-                prices[key] = per_million(value)
-        return priced(prices, "per_1m_usd")
-
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model = super().normalize(item)
-        assert model is not None
-        tee = model.id.upper().endswith(TEE)
-        return replace(
-            model,
-            supported_parameters=feature_parameters(item.get("supported_features")),
-            top_provider=top_provider(model.context_length, item.get("max_output_length")),
-            provider_slug=author_slug(model.id),
-            variant="TEE" if tee else None,
-            merge_base=model.id[: -len(TEE)] if tee else model.id,
-            extra=pick(item, "root", "chute_id", "quantization", "confidential_compute"),
-        )
+    def merge_key(self, model_id: str) -> tuple[str, str | None]:
+        if model_id.upper().endswith(TEE):
+            return model_id[: -len(TEE)], "TEE"
+        return model_id, None

@@ -17,22 +17,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from gateways.adapters.base import (
-    NormalizedModel,
-    RejectItem,
-    author_slug,
-    fallback_modalities,
-    hf_style,
-    mapping,
-    modality_string,
-    per_million,
-    pick,
-    positive_int,
-    price,
-    required_id,
-    text,
-)
-from gateways.adapters.openai_compatible import OpenAICompatible
+from gateways.adapters.base import NO_PRICES, Adapter, Builtin, Modalities, NormalizedModel, Prices
+from gateways.adapters.values import RejectItem, dig, mapping, per_million, pick, positive_int, price, required_id
 from gateways.registry import register
 
 # `/models/list` `type` -> (inputs, outputs)
@@ -47,91 +33,69 @@ CENTS = Decimal(100)
 
 
 @register
-class DeepInfra(OpenAICompatible):
+class DeepInfra(Adapter):
     kind = "deepinfra"
     label = "DeepInfra"
     default_base_url = "https://api.deepinfra.com/v1/openai"
-    configurable = False
+    builtin = Builtin(priority=50, min_expected_models=10)
     price_unit_label = "USD per 1M tokens (metadata.pricing); /models/list: US cents per token"
     reference = "https://deepinfra.com/docs/openai_api"
+    # Each field: where /v1/openai/models keeps it, then where /models/list does.
+    description_fields = ("metadata.description", "description")
+    context_fields = ("metadata.context_length", "max_tokens")  # max_tokens in /models/list: the context window
+    id_is_hugging_face = True
+    owner_field = None  # owned_by is always "deepinfra", the host
+    type_field, type_modalities = "type", LISTED_TYPES
 
-    def prices(self, item: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], str | None]:
-        pricing = mapping(mapping(item.get("metadata")).get("pricing"))
+    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
+        if _listed(item) and item.get("private") in (1, True):
+            return None  # not a public model: skipped and counted
+        return super().normalize(item)
+
+    def model_id(self, item: Mapping[str, Any]) -> str:
+        return required_id(item, "model_name" if _listed(item) else "id")
+
+    def prices(self, item: Mapping[str, Any]) -> Prices:
+        if _listed(item):
+            return _listed_prices(item.get("pricing"))[:2]
+        pricing = mapping(dig(item, "metadata.pricing"))
         if not pricing:
-            return {"prompt": None, "completion": None}, None
-        prices = {
-            "prompt": per_million(pricing.get("input_tokens")),
-            "completion": per_million(pricing.get("output_tokens")),
-        }
+            return dict(NO_PRICES), None
+        prices = {"prompt": per_million(pricing.get("input_tokens")), "completion": per_million(pricing.get("output_tokens"))}
         if pricing.get("cache_read_tokens") is not None:
             prices["input_cache_read"] = per_million(pricing["cache_read_tokens"])
         return prices, "per_1m_usd"
 
-    def context(self, item: Mapping[str, Any]) -> int | None:
-        return positive_int(mapping(item.get("metadata")).get("context_length"))
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        if isinstance(item.get("metadata"), Mapping):
+            return (("text", "image") if "vision" in _tags(item) else ("text",)), ("text",), "upstream"
+        return super().modalities(model_id, item)  # the listed type, else the id (metadata null: not a chat model)
 
-    def modalities(self, model_id: str, item: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-        metadata = item.get("metadata")
-        if not isinstance(metadata, Mapping):
-            return fallback_modalities(model_id)  # metadata null: not a chat model
-        tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
-        return (("text", "image") if "vision" in tags else ("text",)), ("text",), "upstream"
+    def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("reasoning",) if {"reasoning", "reasoning_effort"} & set(_tags(item)) else ()
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        if "id" not in item and "model_name" in item:
-            return self._normalize_listed(item)
-        model = super().normalize(item)
-        assert model is not None
-        metadata = mapping(item.get("metadata"))
-        tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
-        max_tokens = positive_int(metadata.get("max_tokens"))
-        return replace(
-            model,
-            description=text(metadata.get("description")),
-            hugging_face_id=hf_style(model.id),
-            # owned_by is always "deepinfra", the host, not the author.
-            provider_slug=author_slug(model.id),
-            supported_parameters=("reasoning",) if "reasoning" in tags or "reasoning_effort" in tags else (),
-            top_provider={
-                "context_length": model.context_length,
-                "max_completion_tokens": max_tokens if max_tokens != model.context_length else None,
-                "is_moderated": None,
-            },
-            extra={"tags": tags} if tags else {},
-        )
+    def active(self, item: Mapping[str, Any]) -> bool:
+        deprecated = positive_int(item.get("deprecated")) if _listed(item) else None
+        return deprecated is None or deprecated > time.time()
 
-    def _normalize_listed(self, item: dict[str, Any]) -> NormalizedModel | None:
-        """One entry of `/models/list`."""
-        if item.get("private") in (1, True):
-            return None  # not a public model: skipped and counted
-        model_id = required_id(item, "model_name")
-        listed_type = text(item.get("type"))
-        if listed_type in LISTED_TYPES:
-            ins, outs = LISTED_TYPES[listed_type]
-            source = "upstream"
-        else:
-            ins, outs, source = fallback_modalities(model_id)
-        prices, unit, raw_price = _listed_prices(item.get("pricing"))
-        deprecated = positive_int(item.get("deprecated"))
-        context = positive_int(item.get("max_tokens"))  # here: the served context window
-        return NormalizedModel(
-            id=model_id,
-            name=model_id.rsplit("/", 1)[-1],
-            hugging_face_id=hf_style(model_id),
-            description=text(item.get("description")),
-            context_length=context,
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source=source,
-            pricing=prices,
-            price_unit=unit,
-            provider_slug=author_slug(model_id),
-            merge_base=model_id,
-            upstream_active=deprecated is None or deprecated > time.time(),
-            extra={**pick(item, "type", "reported_type", "quantization", "deprecated", "replaced_by"), **raw_price},
-            raw=item,
-        )
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
+        if _listed(item):
+            kept = pick(item, "type", "reported_type", "quantization", "deprecated", "replaced_by")
+            return replace(model, extra={**kept, **_listed_prices(item.get("pricing"))[2]})
+        max_tokens = positive_int(dig(item, "metadata.max_tokens"))
+        limit = max_tokens if max_tokens != model.context_length else None
+        top = {"context_length": model.context_length, "max_completion_tokens": limit, "is_moderated": None}
+        return replace(model, top_provider=top, extra={"tags": _tags(item)} if _tags(item) else {})
+
+
+def _listed(item: Mapping[str, Any]) -> bool:
+    """An entry of `/models/list`, not of `/v1/openai/models`."""
+    return "id" not in item and "model_name" in item
+
+
+def _tags(item: Mapping[str, Any]) -> list[Any]:
+    tags = dig(item, "metadata.tags")
+    return tags if isinstance(tags, list) else []
 
 
 def _listed_prices(value: Any) -> tuple[dict[str, Decimal | None], str | None, dict[str, Any]]:

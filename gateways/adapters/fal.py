@@ -12,23 +12,12 @@ comes from `metadata.category` (`<in>-to-<out>`); an unknown category is unknown
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-import httpx
-
-from gateways.adapters.base import (
-    Adapter,
-    NormalizedModel,
-    author_slug,
-    fallback_modalities,
-    last_segment,
-    mapping,
-    modality_string,
-    pick,
-    required_id,
-    text,
-    unix_time,
-)
+from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel
+from gateways.adapters.pagination import Cursors
+from gateways.adapters.values import author_slug, dig, mapping, pick, text
 from gateways.registry import register
 
 CATEGORIES = {
@@ -55,57 +44,40 @@ class Fal(Adapter):
     kind = "fal"
     label = "Fal"
     default_base_url = "https://api.fal.ai/v1"
-    envelope_keys = ("models", "data")
+    builtin = Builtin(priority=35, min_expected_models=50)
     requires_key = False
     price_unit_label = "none in the list (billed per image/second/megapixel): null"
     reference = "https://docs.fal.ai/platform-apis/v1/models"
+    envelope_keys = ("models", "data")
+    pages = Cursors()
+    id_field = "endpoint_id"
+    name_fields, description_fields = ("metadata.display_name",), ("metadata.description",)
+    created_fields, context_fields = ("metadata.date",), ()
+    type_field, type_modalities = "metadata.category", CATEGORIES
+    active_field, inactive_values = "metadata.status", ("deprecated",)
 
     @classmethod
     def auth_headers(cls, key: str) -> dict[str, str]:
         return {"Authorization": f"Key {key}"}
 
-    def fetch(self, client: httpx.Client) -> list[Any]:
-        return self.fetch_pages(client, _next_cursor)
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        category = text(dig(item, "metadata.category"))
+        if _training(item) or category not in (None, *CATEGORIES):
+            return (), (), "unknown"  # a fine-tuning endpoint, or a category we do not know: never guessed
+        return super().modalities(model_id, item)  # no category at all: the id decides
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        endpoint_id = required_id(item, "endpoint_id")
+    def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
+        return None if model_id.split("/", 1)[0].lower() == HOST_NAMESPACE else author_slug(model_id)
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         metadata = mapping(item.get("metadata"))
-        category = text(metadata.get("category"))
-        training = category == "training" or metadata.get("kind") == "training"
-        if training:
-            ins, outs, source = (), (), "unknown"  # a fine-tuning endpoint: no modality
-        elif category in CATEGORIES:
-            ins, outs = CATEGORIES[category]
-            source = "upstream"
-        elif category is None:
-            ins, outs, source = fallback_modalities(endpoint_id)  # no type at all: the id decides
-        else:
-            ins, outs, source = (), (), "unknown"
-        head = endpoint_id.split("/", 1)[0].lower()
-        return NormalizedModel(
-            id=endpoint_id,
-            name=text(metadata.get("display_name")) or last_segment(endpoint_id),
-            description=text(metadata.get("description")),
-            created=unix_time(metadata.get("date")),
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source=source,
-            pricing={"prompt": None, "completion": None},
-            provider_slug=None if head == HOST_NAMESPACE else author_slug(endpoint_id),
-            merge_base=endpoint_id,
-            upstream_active=text(metadata.get("status")) != "deprecated",
-            extra={
-                **pick(metadata, "category", "status", "tags", "license_type", "model_url"),
-                **({"kind": "training"} if training else pick(metadata, "kind")),
-                **({"group": metadata["group"]} if isinstance(metadata.get("group"), Mapping) else {}),
-            },
-            raw=item,
-        )
+        extra = {
+            **pick(metadata, "category", "status", "tags", "license_type", "model_url"),
+            **({"kind": "training"} if _training(item) else pick(metadata, "kind")),
+            **({"group": metadata["group"]} if isinstance(metadata.get("group"), Mapping) else {}),
+        }
+        return replace(model, extra=extra)
 
 
-def _next_cursor(body: Any, params: dict[str, Any]) -> dict[str, Any] | None:
-    if not isinstance(body, dict) or body.get("has_more") is False:
-        return None
-    cursor = body.get("next_cursor")
-    return {**params, "cursor": cursor} if isinstance(cursor, str) and cursor else None
+def _training(item: Mapping[str, Any]) -> bool:
+    return dig(item, "metadata.category") == "training" or dig(item, "metadata.kind") == "training"

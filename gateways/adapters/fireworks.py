@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from gateways.adapters.base import NormalizedModel, pick, text
-from gateways.adapters.openai_compatible import OpenAICompatible
+from gateways.adapters.base import Adapter, Builtin, Modalities
+from gateways.adapters.values import text
 from gateways.registry import register
 
 PREFIX = "accounts/fireworks/models/"
@@ -23,15 +22,17 @@ _IMAGE_ID = re.compile(r"flux|stable-diffusion")
 
 
 @register
-class Fireworks(OpenAICompatible):
+class Fireworks(Adapter):
     kind = "fireworks"
     label = "Fireworks"
     default_base_url = "https://api.fireworks.ai/inference/v1"
-    configurable = False
+    builtin = Builtin(priority=55, min_expected_models=5)
     price_unit_label = "none in the list: null"
     reference = "https://docs.fireworks.ai/api-reference/list-models"
+    merge_prefix = PREFIX
+    extra_fields = ("kind", "supports_chat", "supports_image_input")
 
-    def modalities(self, model_id: str, item: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
         kind = (text(item.get("kind")) or "").upper()
         lowered = model_id.lower()
         if kind == "EMBEDDING_MODEL":
@@ -47,14 +48,8 @@ class Fireworks(OpenAICompatible):
             return ("text",), ("text",), "inferred"
         return ins, outs, source
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model = super().normalize(item)
-        assert model is not None
-        return replace(
-            model,
-            supported_parameters=("tools",) if item.get("supports_tools") is True else (),
-            # owned_by is "fireworks" (the account), and the id head is "accounts": neither is the author.
-            provider_slug=None,
-            merge_base=model.id[len(PREFIX) :] if model.id.startswith(PREFIX) else model.id,
-            extra=pick(item, "kind", "supports_chat", "supports_image_input"),
-        )
+    def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("tools",) if item.get("supports_tools") is True else ()
+
+    def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
+        return None  # owned_by is "fireworks" (the account), and the id head is "accounts"

@@ -18,26 +18,13 @@ repo records with `pipeline_tag`, no providers, no prices), whose modality comes
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from gateways.adapters.base import (
-    Adapter,
-    NormalizedModel,
-    RejectItem,
-    author_slug,
-    fallback_modalities,
-    hf_style,
-    last_segment,
-    modalities_from_lists,
-    modality_string,
-    per_million,
-    positive_int,
-    price,
-    required_id,
-    text,
-    unix_time,
-)
+from gateways.adapters.base import NO_PRICES, Adapter, Builtin, Modalities, NormalizedModel
+from gateways.adapters.modalities import fallback_modalities
+from gateways.adapters.values import RejectItem, per_million, positive_int, price, text
 from gateways.registry import register
 
 PIPELINE_TAGS = {
@@ -58,44 +45,39 @@ class HuggingFace(Adapter):
     kind = "huggingface"
     label = "Hugging Face"
     default_base_url = "https://router.huggingface.co/v1"
+    builtin = Builtin(priority=80, min_expected_models=10)
     requires_key = False
     price_unit_label = "USD per 1M tokens (per provider)"
     reference = "https://huggingface.co/docs/inference-providers/hub-api"
+    name_fields = description_fields = context_fields = ()  # the name is the repo's; the rest is per provider
+    created_fields = ("created", "createdAt")
+    id_is_hugging_face = True
+    input_modalities_field = "architecture.input_modalities"
+    output_modalities_field = "architecture.output_modalities"
+    type_field, type_modalities = "pipeline_tag", PIPELINE_TAGS
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model_id = required_id(item)
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        stated = super().modalities(model_id, item)
+        # The router lists chat models only; a Hub record with an unknown tag is not known to be one.
+        return stated if stated[2] == "upstream" or "providers" not in item else fallback_modalities(model_id, chat=True)
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         providers = [_provider(entry) for entry in _list(item.get("providers"), "providers")]
-        chosen = _chosen(providers)
-        ins, outs, source = _modalities(model_id, item)
+        chosen = _chosen(providers) or {}
         contexts = [p["context_length"] for p in providers if p.get("context_length")]
-        context = (chosen or {}).get("context_length") or (max(contexts) if contexts else None)
-        pricing = (chosen or {}).get("pricing") or {"prompt": None, "completion": None}
-        parameters = []
-        if chosen and chosen.get("supports_tools") is True:
-            parameters.append("tools")
-        if chosen and chosen.get("supports_structured_output") is True:
-            parameters.append("structured_outputs")
-        return NormalizedModel(
-            id=model_id,
-            name=last_segment(model_id),
-            hugging_face_id=hf_style(model_id),
-            created=unix_time(item.get("created")) or unix_time(item.get("createdAt")),
-            context_length=context,
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source=source,
-            pricing=pricing,
+        flags = {"supports_tools": "tools", "supports_structured_output": "structured_outputs"}
+        tag = item.get("pipeline_tag")
+        return replace(
+            model,
+            context_length=chosen.get("context_length") or (max(contexts) if contexts else None),
+            pricing=chosen.get("pricing") or dict(NO_PRICES),
             price_unit="per_1m_usd" if chosen else None,
-            supported_parameters=tuple(parameters),
-            provider_slug=author_slug(model_id, item.get("owned_by")),
-            merge_base=model_id,
+            supported_parameters=tuple(name for flag, name in flags.items() if chosen.get(flag) is True),
             extra={
                 "providers": providers,
                 **({"price_provider": chosen["provider"]} if chosen else {}),
-                **({"pipeline_tag": item["pipeline_tag"]} if isinstance(item.get("pipeline_tag"), str) else {}),
+                **({"pipeline_tag": tag} if isinstance(tag, str) else {}),
             },
-            raw=item,
         )
 
 
@@ -154,16 +136,3 @@ def _chosen(providers: list[dict[str, Any]]) -> dict[str, Any] | None:
         )
 
     return min(enumerate(candidates), key=rank)[1]
-
-
-def _modalities(model_id: str, item: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    architecture = item.get("architecture") if isinstance(item.get("architecture"), Mapping) else {}
-    stated = modalities_from_lists(architecture.get("input_modalities"), architecture.get("output_modalities"))
-    if stated:
-        return stated[0], stated[1], "upstream"
-    tag = item.get("pipeline_tag")
-    if tag in PIPELINE_TAGS:
-        ins, outs = PIPELINE_TAGS[tag]
-        return ins, outs, "upstream"
-    # The router lists chat models only; a Hub record with an unknown tag is not known to be one.
-    return fallback_modalities(model_id, chat="providers" in item)

@@ -13,31 +13,21 @@ range-checked like AIMO's prices and the unit is recorded as assumed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from gateways.adapters.base import (
-    Adapter,
-    NormalizedModel,
+from gateways.adapters.base import Adapter, Builtin, NormalizedModel, Prices
+from gateways.adapters.values import (
     RejectItem,
     assumed_price,
     author_slug,
     combined_unit,
-    fallback_modalities,
-    feature_parameters,
-    hf_style,
-    last_segment,
-    mapping,
-    modalities_from_lists,
-    modality_string,
+    dig,
     per_million,
-    pick,
-    positive_int,
     price,
     required_id,
     text,
-    top_provider,
-    unix_time,
 )
 from gateways.registry import register
 
@@ -50,66 +40,43 @@ class NEAR(Adapter):
     kind = "near"
     label = "NEAR AI Cloud"
     default_base_url = "https://cloud-api.near.ai/v1"
-    envelope_keys = ("data", "models")
+    builtin = Builtin(priority=30, min_expected_models=1)
     requires_key = False
     price_unit_label = "USD per token (strings); fallback input/output USD per 1M"
     reference = "https://docs.near.ai/cloud/api"
+    envelope_keys = ("data", "models")
+    # Each field: where the current list keeps it, then where the older /v1/model/list did.
+    name_fields = ("name", "metadata.modelDisplayName")
+    description_fields = ("description", "metadata.modelDescription")
+    context_fields = ("context_length", "metadata.contextLength")
+    max_output_fields = ("max_output_length",)
+    feature_fields = ("supported_features",)
+    active_field, inactive_values = "is_ready", (False,)
+    extra_fields = ("owned_by", "quantization", "datacenters", "is_ready")
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        if "id" not in item and "modelId" in item:
-            return self._normalize_old(item)
-        model_id = required_id(item)
-        prices, unit = _prices(item.get("pricing"))
-        stated = modalities_from_lists(item.get("input_modalities"), item.get("output_modalities"))
-        ins, outs, source = (stated[0], stated[1], "upstream") if stated else fallback_modalities(model_id)
-        context = positive_int(item.get("context_length"))
-        owner = item.get("owned_by")
-        return NormalizedModel(
-            id=model_id,
-            name=text(item.get("name")) or last_segment(model_id),
-            hugging_face_id=hf_style(text(item.get("hugging_face_id"))),
-            description=text(item.get("description")),
-            created=unix_time(item.get("created")),
-            context_length=context,
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source=source,
-            pricing=prices,
-            price_unit=unit,
-            top_provider=top_provider(context, item.get("max_output_length")),
-            supported_parameters=feature_parameters(item.get("supported_features")),
-            # owned_by is "nearai" for models NEAR hosts itself, else the lab.
-            provider_slug=author_slug(model_id, None if owner == "nearai" else owner),
-            merge_base=model_id,
-            upstream_active=item.get("is_ready") is not False,
-            extra=pick(item, "owned_by", "quantization", "datacenters", "is_ready"),
-            raw=item,
-        )
+    def model_id(self, item: Mapping[str, Any]) -> str:
+        return required_id(item, "modelId" if _old(item) else "id")
 
-    def _normalize_old(self, item: dict[str, Any]) -> NormalizedModel:
-        model_id = required_id(item, "modelId")
-        metadata = mapping(item.get("metadata"))
+    def prices(self, item: Mapping[str, Any]) -> Prices:
+        if not _old(item):
+            return _prices(item.get("pricing"))
         prompt, prompt_unit = assumed_price(_amount(item.get("inputCostPerToken")))
         completion, completion_unit = assumed_price(_amount(item.get("outputCostPerToken")))
-        ins, outs, source = fallback_modalities(model_id)
-        aliases = metadata.get("aliases")
-        return NormalizedModel(
-            id=model_id,
-            name=text(metadata.get("modelDisplayName")) or last_segment(model_id),
-            description=text(metadata.get("modelDescription")),
-            context_length=positive_int(metadata.get("contextLength")),
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source=source,
-            pricing={"prompt": prompt, "completion": completion},
-            price_unit=combined_unit(prompt_unit, completion_unit),
-            provider_slug=author_slug(model_id),
-            merge_base=model_id,
-            extra={"aliases": aliases} if isinstance(aliases, list) and aliases else {},
-            raw=item,
-        )
+        return {"prompt": prompt, "completion": completion}, combined_unit(prompt_unit, completion_unit)
+
+    def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
+        owner = item.get("owned_by")  # "nearai" for models NEAR hosts itself, else the lab
+        return author_slug(model_id, None if owner == "nearai" else owner)
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
+        if not _old(item):
+            return model
+        aliases = dig(item, "metadata.aliases")
+        return replace(model, top_provider=None, extra={"aliases": aliases} if isinstance(aliases, list) and aliases else {})
+
+
+def _old(item: Mapping[str, Any]) -> bool:
+    return "id" not in item and "modelId" in item
 
 
 def _prices(value: Any) -> tuple[dict[str, Decimal | None], str | None]:

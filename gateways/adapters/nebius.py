@@ -4,32 +4,19 @@
 `architecture.modality` (an arrow string; embedding models say `text->embedding`). If the verbose
 form is refused (400, 404, 422) the plain list is fetched instead: bare ids, prices and context null,
 modality from the id keyword table, and the run records a warning. A `-fast` suffix is a faster,
-differently priced variant: a separate offer (UPSTREAMS.md 2.7).
+differently priced variant: a separate offer (UPSTREAMS.md 2.7). `owned_by` is "system" throughout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from gateways.adapters.base import (
-    NormalizedModel,
-    author_slug,
-    feature_parameters,
-    hf_style,
-    mapping,
-    parse_modality,
-    pick,
-    positive_int,
-    price,
-    priced,
-    text,
-)
-from gateways.adapters.openai_compatible import OpenAICompatible
+from gateways.adapters.base import Adapter, Builtin, NormalizedModel
+from gateways.adapters.values import PER_TOKEN, hf_style
 from gateways.errors import AdapterError
 from gateways.fetch import fetch_json
 from gateways.registry import register
@@ -38,18 +25,24 @@ FAST = "-fast"
 
 
 @register
-class Nebius(OpenAICompatible):
+class Nebius(Adapter):
     kind = "nebius"
     label = "Nebius"
     default_base_url = "https://api.tokenfactory.nebius.com/v1"
-    list_params = {"verbose": "true"}
-    configurable = False
+    builtin = Builtin(priority=50, min_expected_models=5)
     price_unit_label = "USD per token (strings, verbose list)"
     reference = "https://docs.tokenfactory.nebius.com/api-reference/models"
+    list_params = {"verbose": "true"}
+    context_fields = ("context_length", "config.max_tokens")
+    price_fields = {"prompt": ("pricing.prompt",), "completion": ("pricing.completion",)}
+    price_unit = PER_TOKEN
+    owner_field = None
+    feature_fields = ("supported_features",)
+    extra_fields = ("regions",)
 
     def fetch(self, client: httpx.Client) -> list[Any]:
         try:
-            return self.items(fetch_json(client, self.list_path, params=self.list_params))
+            return super().fetch(client)
         except AdapterError as exc:
             if exc.http_status not in (400, 404, 422):
                 raise
@@ -58,35 +51,14 @@ class Nebius(OpenAICompatible):
             )
         return self.items(fetch_json(client, self.list_path))
 
-    def prices(self, item: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], str | None]:
-        pricing = mapping(item.get("pricing"))
-        prices = {"prompt": price(pricing.get("prompt")), "completion": price(pricing.get("completion"))}
-        return priced(prices, "per_token_usd")
+    def merge_key(self, model_id: str) -> tuple[str, str | None]:
+        fast = model_id.lower().endswith(FAST)
+        return (model_id[: -len(FAST)], "fast") if fast else (model_id, None)
 
-    def context(self, item: Mapping[str, Any]) -> int | None:
-        return positive_int(item.get("context_length")) or positive_int(mapping(item.get("config")).get("max_tokens"))
-
-    def modalities(self, model_id: str, item: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-        stated = parse_modality(text(mapping(item.get("architecture")).get("modality")))
-        if stated:
-            return stated[0], stated[1], "upstream"
-        return super().modalities(model_id, item)
-
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model = super().normalize(item)
-        assert model is not None
-        fast = model.id.lower().endswith(FAST)
-        base = model.id[: -len(FAST)] if fast else model.id
-        per_request = item.get("per_request_limits")
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
+        limits = item.get("per_request_limits")
         return replace(
             model,
-            hugging_face_id=hf_style(base),
-            tokenizer=text(mapping(item.get("architecture")).get("tokenizer")),
-            supported_parameters=feature_parameters(item.get("supported_features")),
-            per_request_limits=per_request if isinstance(per_request, Mapping) else None,
-            # owned_by is "system" for every model.
-            provider_slug=author_slug(model.id),
-            variant="fast" if fast else None,
-            merge_base=base,
-            extra=pick(item, "regions"),
+            hugging_face_id=hf_style(model.merge_base),
+            per_request_limits=limits if isinstance(limits, Mapping) else None,
         )

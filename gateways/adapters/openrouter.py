@@ -1,55 +1,31 @@
 """OpenRouter model list.  Reference: https://openrouter.ai/docs/api-reference/list-available-models
 
-Already in the target shape: fields are copied, prices are strings in USD per token. Asks for
-`output_modalities=all` (the default silently omits non-text models) and follows `links.next`
-(2026 bodies). `"-1"` prices mark router pseudo-models whose price is decided per request:
-every price is null and `pricing_dynamic` is set (UPSTREAMS.md 2.1).
+Already in the target shape: fields are copied (`architecture.modality` as given), prices are strings
+in USD per token, `pricing.overrides` tiers are converted alike. Asks for `output_modalities=all` (the
+default silently omits non-text models) and follows `links.next` (2026 bodies; older ones are one
+page). `"-1"` prices mark router pseudo-models whose price is decided per request: every price is
+null and `pricing_dynamic` is set (UPSTREAMS.md 2.1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
-from gateways.adapters.base import (
-    INPUT_ORDER,
-    OUTPUT_ORDER,
-    Adapter,
-    NormalizedModel,
-    RejectItem,
-    author_slug,
-    hf_style,
-    ordered,
-    positive_int,
-    price,
-    required_id,
-    text,
-    true_keys,
-    unix_time,
-)
+from gateways.adapters.base import NO_PRICES, Adapter, Builtin, Modalities, NormalizedModel, Prices
+from gateways.adapters.modalities import INPUT_ORDER, OUTPUT_ORDER, ordered
+from gateways.adapters.pagination import NextLinks
+from gateways.adapters.values import PER_TOKEN, TIER_LIMITS, RejectItem, dig, mapping, positive_int, price, text, top_provider
 from gateways.registry import register
 
 DYNAMIC = Decimal(-1)
-TIER_LIMITS = ("min_prompt_tokens", "utc_start", "utc_end")
-PRICE_KEYS = {
-    "prompt",
-    "completion",
-    "request",
-    "image",
-    "web_search",
-    "internal_reasoning",
-    "input_cache_read",
-    "input_cache_write",
-    "input_cache_write_1h",
-    "audio",
-    "audio_output",
-    "input_audio_cache",
-    "image_output",
-    "image_token",
-}
-EXTRA_FIELDS = ("expiration_date", "knowledge_cutoff", "alias_target", "supported_voices", "reasoning", "links")
+# Known prices: an unreadable value rejects the item (an unknown key that is not a price is ignored).
+PRICE_KEYS = frozenset(
+    "prompt completion request image web_search internal_reasoning input_cache_read input_cache_write input_cache_write_1h"
+    " audio audio_output input_audio_cache image_output image_token".split()
+)
 
 
 @register
@@ -57,103 +33,63 @@ class OpenRouter(Adapter):
     kind = "openrouter"
     label = "OpenRouter"
     default_base_url = "https://openrouter.ai/api/v1"
-    list_params = {"output_modalities": "all"}
+    builtin = Builtin(priority=100, min_expected_models=50)
     requires_key = False
     price_unit_label = "USD per token (strings)"
     reference = "https://openrouter.ai/docs/api-reference/list-available-models"
+    list_params = {"output_modalities": "all"}
+    pages = NextLinks()
+    name_fields = ("name",)
+    context_fields = ("context_length",)
+    owner_field = None
+    parameter_fields = ("supported_parameters",)
+    extra_fields = ("expiration_date", "knowledge_cutoff", "alias_target", "supported_voices", "reasoning", "links")
 
-    def fetch(self, client: httpx.Client) -> list[Any]:
-        # 2026 bodies carry `links.next` (null on the last page); older bodies are one page.
-        return self.fetch_pages(client, _next_link)
+    def prices(self, item: Mapping[str, Any]) -> Prices:
+        pricing = item.get("pricing")
+        if pricing is not None and not isinstance(pricing, dict):
+            raise RejectItem("pricing is not an object")
+        stated = {key: value for key, value in mapping(pricing).items() if key != "overrides"}
+        if _dynamic(stated):
+            return dict.fromkeys([*NO_PRICES, *stated]), PER_TOKEN.label
+        prices = dict(NO_PRICES)
+        for key, value in stated.items():
+            try:
+                prices[key] = price(value)  # a new price key is kept in the same unit
+            except RejectItem:
+                if key in PRICE_KEYS:
+                    raise
+        return prices, PER_TOKEN.label
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model_id = required_id(item)
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        ins = ordered(dig(item, "architecture.input_modalities") or (), INPUT_ORDER)
+        outs = ordered(dig(item, "architecture.output_modalities") or (), OUTPUT_ORDER)
+        stated = (ins and outs) or text(dig(item, "architecture.modality"))
+        return ins, outs, "upstream" if stated else "unknown"
+
+    def merge_key(self, model_id: str) -> tuple[str, str | None]:
         base, _, variant = model_id.partition(":")
-        prices, overrides, dynamic = self._pricing(item.get("pricing"))
-        architecture = item.get("architecture") if isinstance(item.get("architecture"), dict) else {}
-        ins = ordered(architecture.get("input_modalities") or (), INPUT_ORDER)
-        outs = ordered(architecture.get("output_modalities") or (), OUTPUT_ORDER)
-        modality = text(architecture.get("modality"))
-        top = item.get("top_provider") if isinstance(item.get("top_provider"), dict) else None
-        defaults = item.get("default_parameters")
-        return NormalizedModel(
-            id=model_id,
-            name=text(item.get("name")) or base.rsplit("/", 1)[-1],
+        return model_id if model_id.startswith("~") else base, variant or None
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
+        pricing, limits = mapping(item.get("pricing")), item.get("per_request_limits")
+        return replace(
+            model,
+            name=text(item.get("name")) or model.id.partition(":")[0].rsplit("/", 1)[-1],  # no variant in it
             canonical_slug=text(item.get("canonical_slug")),
-            hugging_face_id=hf_style(text(item.get("hugging_face_id"))),
-            description=text(item.get("description")),
-            created=unix_time(item.get("created")),
-            context_length=positive_int(item.get("context_length")),
-            input_modalities=ins,
-            output_modalities=outs,
-            # OpenRouter's own string is kept as is: its order can differ from the lists'.
-            modality=modality,
-            modality_source="upstream" if (ins and outs) or modality else "unknown",
-            tokenizer=text(architecture.get("tokenizer")),
-            instruct_type=text(architecture.get("instruct_type")),
-            pricing=prices,
-            pricing_overrides=overrides,
-            pricing_dynamic=dynamic,
-            price_unit="per_token_usd",
-            top_provider=(
-                {
-                    "context_length": positive_int(top.get("context_length")),
-                    "max_completion_tokens": positive_int(top.get("max_completion_tokens")),
-                    "is_moderated": top.get("is_moderated") if isinstance(top.get("is_moderated"), bool) else None,
-                }
-                if top is not None
-                else None
-            ),
-            per_request_limits=item.get("per_request_limits") if isinstance(item.get("per_request_limits"), dict) else None,
-            supported_parameters=true_keys(item.get("supported_parameters")),
-            default_parameters=defaults if isinstance(defaults, dict) else {},
-            provider_slug=author_slug(model_id),
-            variant=variant or None,
-            merge_base=model_id if model_id.startswith("~") else base,
-            extra={key: item[key] for key in EXTRA_FIELDS if item.get(key) is not None},
-            raw=item,
+            modality=text(dig(item, "architecture.modality")),  # kept as is: its order can differ from the lists'
+            tokenizer=text(dig(item, "architecture.tokenizer")),
+            instruct_type=text(dig(item, "architecture.instruct_type")),
+            pricing_overrides=() if _dynamic(pricing) else _overrides(pricing.get("overrides") or []),
+            pricing_dynamic=_dynamic(pricing),
+            top_provider=_top_provider(item.get("top_provider")),
+            per_request_limits=limits if isinstance(limits, dict) else None,
+            default_parameters=mapping(item.get("default_parameters")),
         )
 
-    def _pricing(self, pricing: Any) -> tuple[dict[str, Decimal | None], tuple[dict[str, Any], ...], bool]:
-        if pricing is None:
-            return {"prompt": None, "completion": None}, (), False
-        if not isinstance(pricing, dict):
-            raise RejectItem("pricing is not an object")
-        raw = {key: value for key, value in pricing.items() if key != "overrides"}
-        if any(_is_dynamic(raw.get(key)) for key in ("prompt", "completion")):
-            return dict.fromkeys(["prompt", "completion", *raw]), (), True
-        prices: dict[str, Decimal | None] = {"prompt": None, "completion": None}
-        for key, value in raw.items():
-            if key in PRICE_KEYS:
-                prices[key] = price(value)
-                continue
-            try:
-                prices[str(key)] = price(value)  # a new price key, kept in the same unit
-            except RejectItem:
-                continue  # an unknown field that is not a price: ignored
-        tiers = pricing.get("overrides") or []
-        if not isinstance(tiers, list):
-            raise RejectItem("pricing.overrides is not a list")
-        overrides = []
-        for tier in tiers:
-            if not isinstance(tier, dict):
-                raise RejectItem("a pricing override is not an object")
-            converted: dict[str, Any] = {}
-            for key, value in tier.items():
-                if key in TIER_LIMITS:
-                    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                        raise RejectItem(f"pricing override {key} is not an integer")
-                    converted[key] = value
-                else:
-                    converted[key] = price(value)
-            overrides.append(converted)
-        return prices, tuple(overrides), False
 
-
-def _next_link(body: Any, params: dict[str, Any]) -> str | None:
-    links = body.get("links") if isinstance(body, dict) else None
-    following = links.get("next") if isinstance(links, dict) else None
-    return following if isinstance(following, str) and following else None
+def _dynamic(pricing: Mapping[str, Any]) -> bool:
+    return any(_is_dynamic(pricing.get(key)) for key in NO_PRICES)
 
 
 def _is_dynamic(value: Any) -> bool:
@@ -161,3 +97,23 @@ def _is_dynamic(value: Any) -> bool:
         return value is not None and Decimal(str(value).strip()) == DYNAMIC
     except ArithmeticError:
         return False
+
+
+def _overrides(tiers: Any) -> tuple[dict[str, Any], ...]:
+    """Every price of every tier converted; the thresholds (`TIER_LIMITS`) kept as integers."""
+    if not isinstance(tiers, list):
+        raise RejectItem("pricing.overrides is not a list")
+    if not all(isinstance(tier, dict) for tier in tiers):
+        raise RejectItem("a pricing override is not an object")
+    wrong = next((key for tier in tiers for key in TIER_LIMITS if type(tier.get(key)) not in (int, type(None))), None)
+    if wrong:
+        raise RejectItem(f"pricing override {wrong} is not an integer")
+    return tuple({key: value if key in TIER_LIMITS else price(value) for key, value in tier.items()} for tier in tiers)
+
+
+def _top_provider(top: Any) -> dict[str, Any] | None:
+    if not isinstance(top, dict):
+        return None
+    moderated = top.get("is_moderated")
+    limits = top_provider(positive_int(top.get("context_length")), top.get("max_completion_tokens"))
+    return {**limits, "is_moderated": moderated if isinstance(moderated, bool) else None}

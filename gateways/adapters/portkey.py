@@ -22,20 +22,12 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from gateways.adapters.base import (
-    Adapter,
-    NormalizedModel,
-    ParseResult,
-    author_slug,
-    fallback_modalities,
-    last_segment,
-    modality_string,
-    required_id,
-)
+from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel, ParseResult
+from gateways.adapters.modalities import fallback_modalities
+from gateways.adapters.values import PER_TOKEN, TIER_LIMITS, author_slug, last_segment
 from gateways.registry import register, registered_kinds
 
 FALLBACK_KIND = "openrouter"
-TIER_LIMITS = ("min_prompt_tokens", "utc_start", "utc_end")
 
 
 @register
@@ -43,8 +35,12 @@ class Portkey(Adapter):
     kind = "portkey"
     label = "Portkey"
     default_base_url = "https://api.portkey.ai/v1"
+    builtin = Builtin(priority=10, min_expected_models=1)
     price_unit_label = "none in the list: copied (USD per token) from the matched stored row"
     reference = "https://portkey.ai/docs/api-reference/inference-api/models"
+    # Items are ids only: every other field comes from the provider-model id or from `enrich`.
+    name_fields = description_fields = created_fields = context_fields = ()
+    hugging_face_field = owner_field = None
 
     @classmethod
     def auth_headers(cls, key: str) -> dict[str, str]:
@@ -57,22 +53,17 @@ class Portkey(Adapter):
             self.warnings.append(f"Portkey says total={total} but sent {len(found)} models (its catalog may be capped)")
         return found
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model_id = required_id(item)
-        head, model_slug = split_id(model_id)
-        ins, outs, source = fallback_modalities(model_slug)
-        return NormalizedModel(
-            id=model_id,
-            name=last_segment(model_slug or model_id),  # never empty, even for an id such as "/"
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source=source,
-            pricing={"prompt": None, "completion": None},
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        return fallback_modalities(split_id(model_id)[1])
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
+        head, model_slug = split_id(model.id)
+        return replace(
+            model,
+            name=last_segment(model_slug),  # never empty, even for an id such as "/"
             provider_slug=author_slug(model_slug),
             merge_base=model_slug,
             extra={"provider": head} if head else {},
-            raw=item,
         )
 
     def enrich(self, result: ParseResult, lookup: Any) -> None:
@@ -126,6 +117,9 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _filled(model: NormalizedModel, rows: list[Mapping[str, Any]]) -> NormalizedModel:
+    """Each field from the first matched row that has it; `extra` names the sources."""
+    if not rows:
+        return model
     changes: dict[str, Any] = {}
     extra = dict(model.extra)
     priced = next((r for r in rows if any(v is not None for k, v in (r["pricing"] or {}).items() if k != "overrides")), None)
@@ -135,7 +129,7 @@ def _filled(model: NormalizedModel, rows: list[Mapping[str, Any]]) -> Normalized
         changes["pricing_overrides"] = tuple(
             {k: (v if k in TIER_LIMITS else _decimal(v)) for k, v in tier.items()} for tier in stored.get("overrides") or ()
         )
-        changes["price_unit"] = "per_token_usd"  # stored rows are already USD per token
+        changes["price_unit"] = PER_TOKEN.label  # stored rows are already USD per token
         extra["price_source"] = priced["gateway__slug"]
     sized = next((r for r in rows if r["context_length"]), None)
     if sized:
@@ -153,6 +147,5 @@ def _filled(model: NormalizedModel, rows: list[Mapping[str, Any]]) -> Normalized
     author = next((r["provider_slug"] for r in rows if r["provider_slug"]), None)
     if model.provider_slug is None and author:
         changes["provider_slug"] = author
-    if rows:
-        extra["matched"] = [{"gateway": r["gateway__slug"], "id": r["upstream_id"]} for r in rows]
-    return replace(model, **changes, extra=extra) if changes or rows else model
+    extra["matched"] = [{"gateway": r["gateway__slug"], "id": r["upstream_id"]} for r in rows]
+    return replace(model, **changes, extra=extra)

@@ -14,20 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
-from gateways.adapters.base import (
-    NormalizedModel,
-    infer_modalities,
-    mapping,
-    per_million,
-    pick,
-    text,
-    top_provider,
-    vision_input,
-)
-from gateways.adapters.openai_compatible import OpenAICompatible
+from gateways.adapters.base import NO_PRICES, Adapter, Builtin, Modalities, NormalizedModel, Prices
+from gateways.adapters.modalities import infer_modalities, vision_input
+from gateways.adapters.values import PER_MILLION, mapping, text
 from gateways.registry import register
 
 TYPES = {
@@ -46,45 +37,37 @@ NOT_TOKEN_PRICES = ("hourly", "base", "finetune")
 
 
 @register
-class Together(OpenAICompatible):
+class Together(Adapter):
     kind = "together"
     label = "Together"
     default_base_url = "https://api.together.xyz/v1"
-    configurable = False
+    builtin = Builtin(priority=55, min_expected_models=10)
     price_unit_label = "USD per 1M tokens (0/0 = not listed: null)"
     reference = "https://docs.together.ai/reference/models-1"
+    name_fields = ("display_name", "name")
+    max_output_fields = ("config.max_output_length",)
+    price_fields = {"prompt": ("pricing.input",), "completion": ("pricing.output",)}
+    price_unit = PER_MILLION
+    type_field, type_modalities = "type", TYPES
+    extra_fields = ("type", "organization", "license", "link")
 
-    def prices(self, item: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], str | None]:
-        pricing = mapping(item.get("pricing"))
-        prompt, completion = per_million(pricing.get("input")), per_million(pricing.get("output"))
-        if prompt == 0 and completion == 0 and not str(item.get("id", "")).lower().endswith("-free"):
-            prompt = completion = None  # placeholder zeros: not priced per token
-        if prompt is None and completion is None:
-            return {"prompt": None, "completion": None}, None
-        return {"prompt": prompt, "completion": completion}, UNITS.get(text(item.get("type")) or "", "per_1m_usd")
+    def prices(self, item: Mapping[str, Any]) -> Prices:
+        prices, unit = super().prices(item)
+        if prices["prompt"] == 0 and prices["completion"] == 0 and not str(item.get("id", "")).lower().endswith("-free"):
+            return dict(NO_PRICES), None  # placeholder zeros: not priced per token
+        return prices, unit and UNITS.get(text(item.get("type")) or "", unit)
 
-    def modalities(self, model_id: str, item: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        ins, outs, source = super().modalities(model_id, item)
         model_type = text(item.get("type"))
-        if model_type not in TYPES:
-            return super().modalities(model_id, item)
-        ins, outs = TYPES[model_type]
         if model_type == "chat" and vision_input(model_id):
             ins = ("text", "image")
         if model_type == "image" and infer_modalities(model_id) == (("text", "image"), ("image",)):
             ins = ("text", "image")  # edit / kontext models take an image
-        return ins, outs, "upstream"
+        return ins, outs, source
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model = super().normalize(item)
-        assert model is not None
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         pricing = mapping(item.get("pricing"))
-        return replace(
-            model,
-            name=text(item.get("display_name")) or model.name,
-            top_provider=top_provider(model.context_length, mapping(item.get("config")).get("max_output_length")),
-            extra={
-                **pick(item, "type", "organization", "license", "link"),
-                # Zeros here are placeholders too; the raw item keeps every value.
-                **{f"pricing_{key}": pricing[key] for key in NOT_TOKEN_PRICES if pricing.get(key)},
-            },
-        )
+        # Zeros here are placeholders too; the raw item keeps every value.
+        kept = {f"pricing_{key}": pricing[key] for key in NOT_TOKEN_PRICES if pricing.get(key)}
+        return replace(model, extra={**model.extra, **kept})

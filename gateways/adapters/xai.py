@@ -12,29 +12,20 @@ A saved body of the plain `/v1/models` list imports too: no prices, modality fro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
-from gateways.adapters.base import (
-    Adapter,
-    NormalizedModel,
-    RejectItem,
-    fallback_modalities,
-    modalities_from_lists,
-    modality_string,
-    pick,
-    positive_int,
-    required_id,
-    scaled,
-    unix_time,
-)
+from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel
+from gateways.adapters.modalities import fallback_modalities
+from gateways.adapters.values import TEN_THOUSANDTHS_PER_MILLION, RejectItem
 from gateways.errors import AdapterError, ErrorKind
 from gateways.fetch import fetch_json
 from gateways.registry import register
 
-SCALE = -10  # 0.0001 USD per 1M tokens -> USD per token
-PRICE_FIELDS = {
+TOKEN_PRICES = {
     "prompt": "prompt_text_token_price",
     "completion": "completion_text_token_price",
     "input_cache_read": "cached_prompt_text_token_price",
@@ -48,13 +39,19 @@ class XAI(Adapter):
     kind = "xai"
     label = "xAI"
     default_base_url = "https://api.x.ai/v1"
-    list_path = "language-models"
-    envelope_keys = ("models", "data")
+    builtin = Builtin(priority=60, min_expected_models=1)
     price_unit_label = "0.0001 USD per 1M tokens (x 10^-10)"
     reference = "https://docs.x.ai/docs/api-reference#list-language-models"
+    list_path = "language-models"
+    envelope_keys = ("models", "data")
+    name_fields, description_fields = ("id",), ()
+    context_fields = ("max_prompt_length",)
+    price_fields = {**{key: (field,) for key, field in TOKEN_PRICES.items()}, "web_search": ("search_price",)}
+    price_unit = TEN_THOUSANDTHS_PER_MILLION
+    extra_fields = ("version", "fingerprint")
 
     def fetch(self, client: httpx.Client) -> list[Any]:
-        items = self.items(fetch_json(client, self.list_path))
+        items = super().fetch(client)
         for path in MEDIA_LISTS:
             try:
                 items.extend(self.items(fetch_json(client, path)))
@@ -64,58 +61,38 @@ class XAI(Adapter):
                 self.warnings.append(f"/{path} answered 404; its models are not in this list")
         return items
 
-    def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        model_id = required_id(item)
-        stated = modalities_from_lists(item.get("input_modalities"), item.get("output_modalities"))
-        (ins, outs), source = (stated, "upstream") if stated else _from_id(model_id.lower())
-        prices = {
-            key: scaled(item.get(field), SCALE)
-            for key, field in {**PRICE_FIELDS, "web_search": "search_price"}.items()
-            if key in ("prompt", "completion") or item.get(field) is not None
-        }
-        priced = any(value is not None for value in prices.values())
-        context = positive_int(item.get("max_prompt_length"))
+    def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
+        stated = super().modalities(model_id, item)
+        if stated[2] == "upstream":
+            return stated
+        lowered = model_id.lower()  # the plain /v1/models list states no type (UPSTREAMS.md 2.8)
+        if "video" in lowered or "image" in lowered:
+            return ("text",), ("video" if "video" in lowered else "image",), "inferred"
+        if lowered.startswith("grok"):
+            return ("text", "image") if "vision" in lowered else ("text",), ("text",), "inferred"
+        return fallback_modalities(lowered)
+
+    def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
+        return "xai"  # xAI serves its own models only
+
+    def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         aliases = [a for a in item.get("aliases") or () if isinstance(a, str) and a]
-        return NormalizedModel(
-            id=model_id,
-            name=model_id,
-            created=unix_time(item.get("created")),
-            context_length=context,
-            input_modalities=ins,
-            output_modalities=outs,
-            modality=modality_string(ins, outs),
-            modality_source=source,
-            pricing=prices if priced else {"prompt": None, "completion": None},
-            pricing_overrides=_long_context_tier(item, prices),
-            price_unit="per_1m_0.0001usd" if priced else None,
-            provider_slug="xai",  # xAI serves its own models only
-            merge_base=model_id,
-            extra={**pick(item, "version", "fingerprint"), **({"aliases": aliases} if aliases else {})},
-            raw=item,
+        return replace(
+            model,
+            pricing_overrides=_long_context_tier(item, model.pricing),
+            extra={**model.extra, **({"aliases": aliases} if aliases else {})},
         )
 
 
-def _from_id(lowered: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], str]:
-    """The plain `/v1/models` list states no type (UPSTREAMS.md 2.8)."""
-    if "video" in lowered:
-        return (("text",), ("video",)), "inferred"
-    if "image" in lowered:
-        return (("text",), ("image",)), "inferred"
-    if lowered.startswith("grok"):
-        return ((("text", "image") if "vision" in lowered else ("text",)), ("text",)), "inferred"
-    ins, outs, source = fallback_modalities(lowered)
-    return (ins, outs), source
-
-
-def _long_context_tier(item: dict[str, Any], prices: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+def _long_context_tier(item: dict[str, Any], prices: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
     threshold = item.get("long_context_threshold")
     if threshold is None or threshold == 0:
         return ()
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
         raise RejectItem(f"long_context_threshold {threshold!r:.40} is not a token count")
     tier: dict[str, Any] = {"min_prompt_tokens": threshold}
-    for key, field in PRICE_FIELDS.items():
-        value = scaled(item.get(f"{field}_long_context"), SCALE)
+    for key, field in TOKEN_PRICES.items():
+        value = TEN_THOUSANDTHS_PER_MILLION.read(item.get(f"{field}_long_context"))
         if value is not None:
             tier[key] = prices.get(key) if value == 0 else value
     return (tier,) if len(tier) > 1 else ()

@@ -1,54 +1,13 @@
-"""Create the built-in gateways, so a fresh database has them all.
+"""The beat schedule that enqueues due refreshes every minute.
 
-Only facts a staff member can later edit in admin live here (name, priority, cadence, guard
-thresholds); the adapter itself (URL, auth, units) is found from `kind` in the registry. A gateway
-whose adapter is not registered yet is created disabled.
+This migration also created the 17 built-in gateways once; they are now declared on their
+adapters (`Adapter.builtin`) and given to every database after `migrate` by `gateways.builtins`,
+so the creation step is gone (it ran on every existing database already).
 """
 
 from __future__ import annotations
 
 from django.db import migrations
-
-# slug, name, priority (higher wins in merges), min_expected_models
-BUILTIN = [
-    ("openrouter", "OpenRouter", 100, 50),
-    ("portkey", "Portkey", 10, 1),
-    ("featherless", "Featherless", 40, 100),
-    ("deepinfra", "DeepInfra", 50, 10),
-    ("google", "Google (Gemini API)", 60, 5),
-    ("cerebras", "Cerebras", 60, 1),
-    ("nebius", "Nebius", 50, 5),
-    ("xai", "xAI", 60, 1),
-    ("novita", "Novita", 50, 10),
-    ("huggingface", "Hugging Face", 80, 10),
-    ("chutes", "Chutes", 45, 5),
-    ("groq", "Groq", 60, 5),
-    ("fireworks", "Fireworks", 55, 5),
-    ("together", "Together", 55, 10),
-    ("aimo", "AIMO Network", 30, 1),
-    ("near", "NEAR AI Cloud", 30, 1),
-    ("fal", "Fal", 35, 50),
-]
-
-
-def create(apps, schema_editor):
-    from gateways.registry import registered_kinds
-
-    Gateway = apps.get_model("gateways", "Gateway")
-    known = registered_kinds()
-    for slug, name, priority, minimum in BUILTIN:
-        Gateway.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "kind": slug,
-                "priority": priority,
-                "min_expected_models": minimum,
-                "enabled": slug in known,
-                "refresh_interval_seconds": 3600,
-                "stale_after_seconds": 3 * 3600,
-            },
-        )
 
 
 def schedule(apps, schema_editor):
@@ -68,6 +27,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create, migrations.RunPython.noop),
         migrations.RunPython(schedule, migrations.RunPython.noop),
     ]

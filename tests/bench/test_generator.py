@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench import generator
+from bench.common import builtin_slugs
 from bench.upstream import serve
 from catalog.models import AIModel
 from gateways.fetch import decode_json
@@ -21,9 +22,17 @@ from gateways.registry import registered_kinds
 GENERATED = sorted(slug for slug in generator.SHAPES if slug in registered_kinds())
 
 
-@pytest.mark.django_db
-def test_generator_has_a_shape_for_every_built_in_gateway() -> None:
-    assert set(generator.SHAPES) == set(Gateway.objects.values_list("slug", flat=True))
+def test_every_shape_is_a_built_in_gateway_and_the_bench_loads_every_built_in() -> None:
+    assert set(generator.SHAPES) <= set(builtin_slugs())
+    catalog = generator.generate_catalog(200, slugs=builtin_slugs())
+    assert list(catalog) == list(builtin_slugs())
+
+
+def test_a_built_in_without_a_shape_gets_the_generic_list() -> None:
+    catalog = generator.generate_catalog(100, slugs=["groq", "zephyrcloud"])
+    assert catalog["zephyrcloud"] == generator.generic(len(catalog["zephyrcloud"]["data"]), prefix="zephyrcloud")
+    assert catalog["groq"] == generator.generate("groq", len(catalog["groq"]["data"]))
+    assert sum(generator.sizes_for(100, ["groq", "zephyrcloud"]).values()) == 100
 
 
 def test_catalog_sizes_add_up_to_the_asked_total() -> None:

@@ -1,34 +1,97 @@
-"""The built-in gateways: every one has a registered adapter and is enabled, including databases
-where `0002_builtin_gateways` created some of them disabled before their adapter existed."""
+"""Built-in gateways are declared on their adapters (`Adapter.builtin`) and nowhere else: the rows a
+database gets, the generated docs and the bench all follow the registry, so a new built-in is one
+adapter file (plus its fixture and golden)."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from django.apps import apps
-from django.utils import timezone
 
-from gateways.models import Gateway
-from gateways.registry import registered_kinds
+from bench import generator
+from bench.common import builtin_slugs
+from gateways import registry
+from gateways.adapters.base import Builtin
+from gateways.adapters.openai_compatible import OpenAICompatible
+from gateways.builtins import builtin_adapters, seed_builtins
+from gateways.docs import gateways_table
+from gateways.models import BuiltinSeed, Gateway
 
 pytestmark = pytest.mark.django_db
 
-BUILTIN = [slug for slug, *_ in importlib.import_module("gateways.migrations.0002_builtin_gateways").BUILTIN]
-enable = importlib.import_module("gateways.migrations.0003_enable_builtin_gateways").enable
+
+class Zephyr(OpenAICompatible):
+    kind = "zephyrcloud"
+    label = "Zephyr Cloud"
+    default_base_url = "https://api.zephyr.test/v1"
+    builtin = Builtin(priority=42, min_expected_models=7, refresh_interval_seconds=1800)
 
 
-def test_every_builtin_gateway_has_its_adapter_and_a_fresh_database_enables_it() -> None:
-    assert set(BUILTIN) <= set(registered_kinds())
-    assert sorted(Gateway.objects.filter(slug__in=BUILTIN, enabled=True).values_list("slug", flat=True)) == sorted(BUILTIN)
+@pytest.fixture
+def zephyr_registered() -> Iterator[type[Zephyr]]:
+    """A made-up built-in, registered the way an adapter module registers itself."""
+    registry.register(Zephyr)
+    yield Zephyr
+    registry._ADAPTERS.pop(Zephyr.kind)
 
 
-def test_migration_0003_enables_builtins_created_disabled_but_not_ones_a_person_disabled() -> None:
-    Gateway.objects.filter(slug__in=BUILTIN).update(enabled=False)
-    Gateway.objects.filter(slug="groq").update(last_attempt_at=timezone.now())  # refreshed, then switched off
-    Gateway.objects.create(slug="acme", name="Acme", kind="openai_compatible", base_url="https://acme.test/v1", enabled=False)
+def builtin_row(slug: str) -> dict[str, Any]:
+    return Gateway.objects.filter(slug=slug).values(
+        "name", "kind", "enabled", "priority", "min_expected_models", "refresh_interval_seconds", "stale_after_seconds"
+    )[0]
 
-    enable(apps, None)
 
-    enabled = set(Gateway.objects.filter(enabled=True).values_list("slug", flat=True))
-    assert enabled == set(BUILTIN) - {"groq"}
+def test_a_fresh_database_has_every_declared_builtin_enabled_with_its_declared_values() -> None:
+    assert builtin_adapters(), "no built-in declared"
+    for slug, adapter in builtin_adapters().items():
+        spec = adapter.builtin
+        assert builtin_row(slug) == {
+            "name": adapter.label,
+            "kind": slug,
+            "enabled": True,
+            "priority": spec.priority,
+            "min_expected_models": spec.min_expected_models,
+            "refresh_interval_seconds": spec.refresh_interval_seconds,
+            "stale_after_seconds": spec.stale_after_seconds,
+        }
+    assert set(BuiltinSeed.objects.values_list("slug", flat=True)) == set(builtin_adapters())
+
+
+def test_a_new_registered_builtin_reaches_the_database_docs_and_bench(zephyr_registered: type[Zephyr]) -> None:
+    assert seed_builtins() == ["zephyrcloud"]
+    assert builtin_row("zephyrcloud") == {
+        "name": "Zephyr Cloud",
+        "kind": "zephyrcloud",
+        "enabled": True,
+        "priority": 42,
+        "min_expected_models": 7,
+        "refresh_interval_seconds": 1800,
+        "stale_after_seconds": 3 * 3600,
+    }
+    rows = [row for row in gateways_table().splitlines() if row.startswith("| `zephyrcloud` |")]
+    assert rows == [
+        "| `zephyrcloud` | Zephyr Cloud | `zephyrcloud` | `https://api.zephyr.test/v1/models` | `GATEWAY_KEY_ZEPHYRCLOUD` "
+        "| yes | as the gateway's options state (per_token or per_1m); else null | 30 min |"
+    ]
+    assert "zephyrcloud" in builtin_slugs()
+    assert "zephyrcloud" in generator.generate_catalog(200, slugs=builtin_slugs())
+
+
+def test_seeding_again_makes_nothing_and_a_deleted_builtin_stays_deleted() -> None:
+    Gateway.objects.filter(slug="groq").delete()
+    Gateway.objects.filter(slug="openrouter").update(priority=1)
+
+    assert seed_builtins() == []
+
+    assert not Gateway.objects.filter(slug="groq").exists()
+    assert builtin_row("openrouter")["priority"] == 1
+
+
+def test_a_slug_staff_already_use_is_left_as_it_is(zephyr_registered: type[Zephyr]) -> None:
+    Gateway.objects.create(slug="zephyrcloud", name="Ours", kind="openai_compatible", base_url="https://ours.test/v1")
+
+    assert seed_builtins() == []
+
+    assert builtin_row("zephyrcloud")["kind"] == "openai_compatible"
+    assert BuiltinSeed.objects.filter(slug="zephyrcloud").exists()

@@ -1,5 +1,5 @@
-"""`manage.py gateway_docs [--check]`: write the supported-gateways table into README.md and
-docs/gateways.md from the registry and the built-in gateway rows."""
+"""`manage.py gateway_docs [--check]`: write the supported-gateways table into
+docs/gateways.md from the adapter registry."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from gateways.docs import expected_files
 
 
 class Command(BaseCommand):
-    help = "Regenerate the supported-gateways table in README.md and docs/gateways.md (--check: only compare)."
+    help = "Regenerate the supported-gateways table in docs/gateways.md (--check: only compare)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--check", action="store_true", help="Exit 1 if a file differs; write nothing.")
