@@ -19,10 +19,11 @@ from typing import Any
 
 import orjson
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from catalog import bulk, cache
+from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from catalog.records import NormalizedModel
@@ -344,8 +345,7 @@ def _bump_version(now: datetime) -> int:
 
 def catalog_totals() -> dict[str, Any]:
     """`{"all": merged entries, "gateways": {slug: active models}}`, counted now."""
-    per_gateway = AIModel.objects.filter(is_active=True).values_list("gateway__slug").annotate(n=Count("pk")).order_by()
-    return {"all": MergedModel.objects.count(), "gateways": dict(per_gateway)}
+    return {"all": MergedModel.objects.count(), "gateways": active_counts_by_slug()}
 
 
 def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:

@@ -15,14 +15,16 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.text import Truncator
 
 from catalog import cache
+from catalog.counts import active, active_count
 from catalog.display import duration_text, json_block
+from catalog.freshness import data_age_seconds, is_stale
 from catalog.tasks import enqueue_rebuild_merged
 from gateways.circuit import circuit_state
 from gateways.keys import env_suffix, has_key, key_variable
@@ -205,37 +207,34 @@ class GatewayAdmin(admin.ModelAdmin):
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Gateway]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(active_models=Count("catalog_models", filter=Q(catalog_models__is_active=True)))
-        )
+        return super().get_queryset(request).annotate(active_models=active_count())
 
     # -- columns --------------------------------------------------------------------------------
 
     @admin.display(description="Models (active / min)", ordering="active_models")
     def models_column(self, obj: Gateway) -> str:
-        active = getattr(obj, "active_models", None)
-        if active is None:
-            active = obj.catalog_models.filter(is_active=True).count()
-        low = active < obj.min_expected_models
+        count = getattr(obj, "active_models", None)
+        if count is None:
+            count = obj.catalog_models.filter(active()).count()
+        low = count < obj.min_expected_models
         return format_html(
             '<span class="{}" title="{} active models; a list with fewer than {} is refused">{} / {}</span>',
             "health-low" if low else "",
-            active,
+            count,
             obj.min_expected_models,
-            active,
+            count,
             obj.min_expected_models,
         )
 
     @admin.display(description="Data age / refresh every", ordering="last_success_at")
     def data_age_column(self, obj: Gateway) -> str:
         from_ = duration_text(obj.refresh_interval_seconds)
-        if obj.last_success_at is None:
+        now = timezone.now()
+        age = data_age_seconds(obj, now=now)
+        if age is None:
             return f"no data / {from_}"
-        age = (timezone.now() - obj.last_success_at).total_seconds()
         return format_html(
-            '<span class="{}">{}</span> / {}', "health-low" if age > obj.stale_after_seconds else "", duration_text(age), from_
+            '<span class="{}">{}</span> / {}', "health-low" if is_stale(obj, now=now) else "", duration_text(age), from_
         )
 
     @admin.display(description="Last error")

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -33,7 +33,8 @@ from rest_framework.views import APIView
 
 from catalog import cache as catalog_cache
 from catalog.access import CatalogThrottle
-from catalog.models import AIModel, CatalogVersion
+from catalog.counts import NO_MODELS, model_figures
+from catalog.models import CatalogVersion
 from gateways.leases import lease_held
 from gateways.manual import RefreshRequest, gateways_request_refresh
 from gateways.models import Gateway, RefreshRun
@@ -192,20 +193,15 @@ class CacheStatusView(StaffView):
     )
     def get(self, request: Request) -> Response:
         now = timezone.now()
-        counts = {
-            row["gateway_id"]: row
-            for row in AIModel.objects.values("gateway_id")
-            .order_by("gateway_id")
-            .annotate(total=Count("id"), active=Count("id", filter=Q(is_active=True)))
-        }
+        figures = model_figures()
         version = CatalogVersion.objects.filter(pk=1).first()
         gateways = [
             {
                 "gateway": g.slug,
                 "enabled": g.enabled,
                 "status": gateway_status(g, now=now),
-                "models_active": counts.get(g.pk, {}).get("active", 0),
-                "models_total": counts.get(g.pk, {}).get("total", 0),
+                "models_active": figures.get(g.pk, NO_MODELS).active,
+                "models_total": figures.get(g.pk, NO_MODELS).total,
                 "last_refresh_at": g.last_attempt_at,
                 "last_success_at": g.last_success_at,
                 "refresh_requested": g.refresh_requested,

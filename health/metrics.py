@@ -26,10 +26,11 @@ from prometheus_client.registry import Collector
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from catalog.models import AIModel
+from catalog.counts import NO_MODELS, model_figures
+from catalog.freshness import STATUSES, data_age_seconds
 from gateways.circuit import circuit_state
 from gateways.models import Gateway, RefreshRun
-from health.selectors import STATUSES, data_age_seconds, gateway_status
+from health.selectors import gateway_status
 
 DURATION_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 CATALOG_PREFIXES = ("/catalog/", "/v1/", "/models")
@@ -48,9 +49,7 @@ class GatewayCollector(Collector):
     def collect(self) -> Iterator[object]:
         now = timezone.now()
         gateways = list(Gateway.objects.order_by("slug"))
-        counts = dict(
-            AIModel.objects.filter(is_active=True).values("gateway_id").annotate(n=Count("id")).values_list("gateway_id", "n")
-        )
+        figures = model_figures()
         models = GaugeMetricFamily("gatewayz_gateway_models", "Active models served per gateway.", labels=["gateway"])
         age = GaugeMetricFamily(
             "gatewayz_gateway_data_age_seconds", "Age of the gateway's data (absent if never refreshed).", labels=["gateway"]
@@ -61,7 +60,7 @@ class GatewayCollector(Collector):
         )
         status = GaugeMetricFamily("gatewayz_gateway_status", "1 for the gateway's current status.", labels=["gateway", "status"])
         for gateway in gateways:
-            models.add_metric([gateway.slug], counts.get(gateway.pk, 0))
+            models.add_metric([gateway.slug], figures.get(gateway.pk, NO_MODELS).active)
             seconds = data_age_seconds(gateway, now=now)
             if seconds is not None:
                 age.add_metric([gateway.slug], seconds)

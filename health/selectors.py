@@ -6,39 +6,30 @@ include an upstream's error text: that stays in `last_error`, which only staff s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Min, OuterRef, Subquery, Window
-from django.db.models.functions import RowNumber
-
+from catalog.counts import NO_MODELS, model_figures
 from catalog.display import duration_text
-from catalog.freshness import (  # noqa: F401  (re-exported: the statuses are health's vocabulary too)
+from catalog.freshness import (
     DEGRADED,
     DISABLED,
     FAILING,
     NEVER,
-    OK,
     STALE,
-    STATUS_MEANINGS,
     STATUSES,
     UNCONFIGURED,
     data_age_seconds,
     is_stale,
     status_of,
 )
-from catalog.models import AIModel
 from gateways.circuit import circuit_state
 from gateways.keys import configuration_problem, key_variable
 from gateways.leases import lease_held
-from gateways.models import Gateway, RefreshRun
+from gateways.models import Gateway
 from gateways.registry import UnknownKind
-
-# Run outcomes that carry figures worth charting (a queued, running or skipped run has none).
-CHARTED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.FAILED)
 
 
 def gateway_status(gateway: Gateway, *, now: datetime) -> str:
@@ -142,33 +133,15 @@ def gateway_health(gateway: Gateway, *, now: datetime, models_active: int = 0, p
     )
 
 
-def active_model_figures(*, gateway_ids: Iterable[int] | None = None) -> dict[int, dict]:
-    """Per gateway id: active model count and the prompt-price range, in one grouped query."""
-    rows = AIModel.objects.filter(is_active=True)
-    if gateway_ids is not None:
-        rows = rows.filter(gateway_id__in=list(gateway_ids))
-    return {
-        row["gateway_id"]: row
-        for row in rows.values("gateway_id")
-        .order_by("gateway_id")
-        .annotate(models=Count("id"), price_min=Min("prompt_price"), price_max=Max("prompt_price"))
-    }
-
-
 def gateway_health_list(*, now: datetime, gateways: Iterable[Gateway] | None = None) -> list[GatewayHealth]:
     """Every gateway's health (or those given), in two queries whatever their number."""
     gateways = list(Gateway.objects.all() if gateways is None else gateways)
-    figures = active_model_figures(gateway_ids=[g.pk for g in gateways])
+    figures = model_figures(gateway_ids=[g.pk for g in gateways])
     result = []
     for gateway in gateways:
-        row = figures.get(gateway.pk, {})
+        row = figures.get(gateway.pk, NO_MODELS)
         result.append(
-            gateway_health(
-                gateway,
-                now=now,
-                models_active=row.get("models", 0),
-                prices=(row.get("price_min"), row.get("price_max")),
-            )
+            gateway_health(gateway, now=now, models_active=row.active, prices=(row.prompt_price_min, row.prompt_price_max))
         )
     return result
 
@@ -179,43 +152,3 @@ def status_summary(items: Iterable[GatewayHealth]) -> dict[str, int]:
     for item in items:
         counts[item.status] += 1
     return counts
-
-
-def run_history(*, gateway_ids: Iterable[int], limit: int = 20, days: int = 14, now: datetime) -> dict[int, list[RefreshRun]]:
-    """The last `limit` charted runs of each gateway within `days`, oldest first, in one query
-    (a window function numbers each gateway's runs; works on SQLite and PostgreSQL)."""
-    ids = list(gateway_ids)
-    if not ids:
-        return {}
-    numbered = (
-        RefreshRun.objects.filter(gateway_id__in=ids, outcome__in=CHARTED_OUTCOMES, started_at__gte=now - timedelta(days=days))
-        .annotate(position=Window(RowNumber(), partition_by=[F("gateway_id")], order_by=[F("started_at").desc(), F("id").desc()]))
-        .filter(position__lte=limit)
-        .defer("rejections", "warnings")
-    )
-    history: dict[int, list[RefreshRun]] = defaultdict(list)
-    for run in numbered:
-        history[run.gateway_id].append(run)
-    return {gateway_id: sorted(runs, key=lambda r: (r.started_at, r.pk)) for gateway_id, runs in history.items()}
-
-
-def latest_runs(*, gateway_ids: Iterable[int]) -> dict[int, RefreshRun]:
-    """Each gateway's most recent run of any outcome (queued and running included), in one query
-    (a correlated subquery per gateway, served by the `run_gateway_recent` index)."""
-    ids = list(gateway_ids)
-    if not ids:
-        return {}
-    newest = RefreshRun.objects.filter(gateway_id=OuterRef("pk")).order_by("-started_at", "-id").values("pk")[:1]
-    newest_ids = Gateway.objects.filter(pk__in=ids).annotate(newest=Subquery(newest)).values("newest")
-    runs = RefreshRun.objects.filter(pk__in=newest_ids).defer("rejections", "warnings")
-    return {run.gateway_id: run for run in runs}
-
-
-def recent_failures(*, limit: int = 15) -> list[RefreshRun]:
-    """The latest failed runs across gateways, newest first, with their gateway (one query)."""
-    return list(
-        RefreshRun.objects.filter(outcome=RefreshRun.Outcome.FAILED)
-        .select_related("gateway")
-        .defer("rejections", "warnings")
-        .order_by("-started_at", "-id")[:limit]
-    )

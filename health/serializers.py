@@ -11,8 +11,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.freshness import STATUSES
 from gateways.models import RefreshRun
-from health.selectors import STATUSES
 
 STAFF_ONLY = "Only in responses to staff (session or token); may quote upstream text."
 

@@ -18,20 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from catalog.display import PER_MILLION_TOKENS, duration_text, usd_per_million
+from catalog.freshness import STATUS_MEANINGS, STATUSES
 from gateways.admin import report_refresh
 from gateways.manual import gateways_request_refresh, refresh_blocker
 from gateways.models import Gateway, RefreshRun
+from gateways.selectors import latest_runs, recent_failures, run_history
 from health.charts import Sparkline, latency_chart, model_count_chart
-from health.selectors import (
-    STATUS_MEANINGS,
-    STATUSES,
-    GatewayHealth,
-    gateway_health_list,
-    latest_runs,
-    recent_failures,
-    run_history,
-    status_summary,
-)
+from health.selectors import GatewayHealth, gateway_health_list, status_summary
 
 HISTORY_RUNS = 20
 ALL = "*"

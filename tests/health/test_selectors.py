@@ -8,18 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog.freshness import DEGRADED, DISABLED, FAILING, NEVER, OK, STALE, UNCONFIGURED
 from gateways.models import Gateway, RefreshRun
-from health.selectors import (
-    DEGRADED,
-    DISABLED,
-    FAILING,
-    NEVER,
-    OK,
-    STALE,
-    UNCONFIGURED,
-    gateway_status,
-    status_reason,
-)
+from health.selectors import gateway_status, status_reason
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 WINDOW = 3 * 3600

@@ -12,24 +12,19 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Count
 from django.utils import timezone
 
-from catalog.models import AIModel
+from catalog.counts import NO_MODELS, model_figures
+from catalog.freshness import DISABLED, OK, UNCONFIGURED, data_age_seconds
 from gateways.circuit import circuit_state
 from gateways.keys import has_key, is_configured, key_variable
 from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_refresh
-from health.selectors import DISABLED, OK, UNCONFIGURED, data_age_seconds, gateway_status
+from health.selectors import gateway_status
 
 
 def gateway_report(gateways: list[Gateway], *, now: datetime) -> list[dict[str, Any]]:
-    counts = dict(
-        AIModel.objects.filter(is_active=True, gateway__in=gateways)
-        .values("gateway_id")
-        .annotate(n=Count("id"))
-        .values_list("gateway_id", "n")
-    )
+    figures = model_figures(gateway_ids=[g.pk for g in gateways])
     return [
         {
             "gateway": g.slug,
@@ -39,7 +34,7 @@ def gateway_report(gateways: list[Gateway], *, now: datetime) -> list[dict[str, 
             "configured": is_configured(g),
             "key_variable": key_variable(g.slug),
             "key_present": has_key(g.slug),
-            "models": counts.get(g.pk, 0),
+            "models": figures.get(g.pk, NO_MODELS).active,
             "min_expected_models": g.min_expected_models,
             "data_age_seconds": data_age_seconds(g, now=now),
             "refresh_interval_seconds": g.refresh_interval_seconds,
