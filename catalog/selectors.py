@@ -310,12 +310,6 @@ def provider_list() -> list[dict[str, Any]]:
     return result
 
 
-def gateway_model_counts() -> dict[str, int]:
-    """Active stored models per gateway slug (one query)."""
-    rows = AIModel.objects.filter(is_active=True).values_list("gateway__slug").annotate(count=Count("pk")).order_by()
-    return dict(rows)
-
-
 def change_page(*, gateway: str, since: datetime | None, kind: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
     """Recorded changes, newest first: the total and one page."""
     queryset = ModelChange.objects.all()

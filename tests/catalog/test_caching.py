@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from catalog import cache, views
+from catalog import cache, responses
 from catalog.models import AIModel
 from catalog.sources import source_statuses
 
@@ -68,7 +68,7 @@ def test_etag_changes_when_a_gateway_turns_stale(small_catalog: Any, client: Cli
 
 
 def test_gzip_body_is_the_same_json_as_the_plain_one(small_catalog: Any, client: Client, monkeypatch: Any) -> None:
-    monkeypatch.setattr(views, "_now_text", lambda: "2026-01-01T00:00:00Z")
+    monkeypatch.setattr(responses, "now_text", lambda: "2026-01-01T00:00:00Z")
     plain = client.get("/v1/models")
     zipped = client.get("/v1/models", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert "Content-Encoding" not in plain
@@ -86,10 +86,10 @@ def test_cached_data_part_is_served_with_current_freshness_and_timestamp(
 
     from gateways.models import Gateway
 
-    monkeypatch.setattr(views, "_now_text", lambda: "2026-01-01T00:00:00Z")
+    monkeypatch.setattr(responses, "now_text", lambda: "2026-01-01T00:00:00Z")
     first = client.get("/catalog/v1/models?gateway=gamma").json()
     Gateway.objects.filter(slug="gamma").update(last_success_at=timezone.now() - timedelta(days=1))
-    monkeypatch.setattr(views, "_now_text", lambda: "2026-01-01T00:00:07Z")
+    monkeypatch.setattr(responses, "now_text", lambda: "2026-01-01T00:00:07Z")
     with CaptureQueriesContext(connection) as queries:
         second = client.get("/catalog/v1/models?gateway=gamma").json()
     assert not any("catalog_aimodel" in q["sql"] for q in queries.captured_queries)  # the data came from the cache

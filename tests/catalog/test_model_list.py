@@ -354,12 +354,12 @@ def everything_stale(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]
     """Every gateway reads as stale; returns the slugs of each `stale_data_read` announcement."""
     from dataclasses import replace
 
-    from catalog import views
+    from catalog import responses
     from catalog.signals import stale_data_read
 
-    real = views.source_statuses
+    real = responses.source_statuses
     monkeypatch.setattr(
-        views, "source_statuses", lambda: {slug: replace(s, stale=True, status="stale") for slug, s in real().items()}
+        responses, "source_statuses", lambda: {slug: replace(s, stale=True, status="stale") for slug, s in real().items()}
     )
     announced: list[list[str]] = []
 

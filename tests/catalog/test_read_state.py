@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalog import cache, snapshot, views
+from catalog import cache, responses, snapshot
 from catalog.bodies import CompressedPart
 from catalog.models import AIModel, CatalogVersion, Source
 from gateways.models import Gateway
@@ -301,11 +301,11 @@ def test_an_invalid_query_is_refused_every_time(small_catalog: Any, client: Clie
 
 
 def test_remembered_parameters_are_bounded(small_catalog: Any, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "_VALID_PARAMS", {})
-    monkeypatch.setattr(views, "_VALID_PARAMS_SIZE", 3)
+    monkeypatch.setattr(responses, "_VALID_PARAMS", {})
+    monkeypatch.setattr(responses, "_VALID_PARAMS_SIZE", 3)
     for limit in range(1, 7):
         assert [item["id"] for item in client.get(f"/catalog/v1/models?limit={limit}").json()["data"]] == ALL_IDS[:limit]
-    assert len(views._VALID_PARAMS) == 3
+    assert len(responses._VALID_PARAMS) == 3
 
 
 # --- search indexes --------------------------------------------------------------------------------------

@@ -1,0 +1,257 @@
+"""What every catalog endpoint does around its own query: the base view (`CatalogView`) with query
+validation, freshness, the ETag and its 304, the response cache and `Cache-Control`; and the one
+envelope builder that list bodies are assembled with.
+
+Every response carries each involved gateway's freshness; a read that finds a gateway stale
+announces it (`catalog.sources.stale_read`, the `stale_data_read` signal) after the response has
+been sent, so a background refresh is queued; the read never waits for it.
+
+A cached body is `{<cached part>,<tail>}`: the part (the stored JSON of the page joined with the
+page facts) depends only on the catalog version, the cache generation and the query, and is kept
+compressed (`catalog.bodies`); the tail (freshness, note, timestamp) is computed per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.http import parse_etags
+from rest_framework import serializers as drf_serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from catalog import cache
+from catalog.access import (
+    CatalogThrottle,
+    CookieSessionAuthentication,
+    JSONOnlyNegotiation,
+    LenientTokenAuthentication,
+    catalog_exception_handler,
+    error_body,
+)
+from catalog.bodies import CompressedPart, accepts_gzip
+from catalog.sources import SourceStatus, source_statuses, stale_read
+
+log = logging.getLogger(__name__)
+
+# Browsers and CDNs may reuse a response for a minute, revalidate in the background for ten, and
+# fall back to it for a day when we are down: stale data served and labelled beats an error.
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
+
+# Validated query parameters by (serializer, query, gateway slugs), oldest dropped first.
+_VALID_PARAMS: dict[tuple[Any, ...], dict[str, Any]] = {}
+_VALID_PARAMS_SIZE = 512
+_VALID_PARAMS_LOCK = threading.Lock()
+
+
+class CatalogResponse(HttpResponse):
+    """A response that runs `after_send` callbacks once the server has written it (WSGI `close()`),
+    before Django's own end-of-request handling."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.after_send: list[Callable[[], None]] = []
+
+    def close(self) -> None:
+        for callback in self.after_send:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a failed refresh request must never break a read
+                log.warning("could not request a refresh of stale gateways", exc_info=True)
+        super().close()
+
+
+class InvalidQuery(Exception):
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body["error"]["message"])
+        self.body = body
+
+
+# -- the envelope -----------------------------------------------------------------------------------
+
+
+def now_text() -> str:
+    return datetime.now(tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+def members(value: Mapping[str, Any]) -> bytes:
+    """`{"a":1,"b":2}` -> `"a":1,"b":2`: members to splice into an object being assembled."""
+    return orjson.dumps(value)[1:-1]
+
+
+def page_facts(*, total: int, returned: int, offset: int, limit: int, gateway: str) -> dict[str, Any]:
+    """The paging members of a list envelope."""
+    has_more = offset + returned < total
+    return {
+        "total": total,
+        "returned": returned,
+        "offset": offset,
+        "limit": limit,
+        "gateway": gateway,
+        "has_more": has_more,
+        "next_offset": offset + returned if has_more else None,
+    }
+
+
+def envelope_part(data: bytes, facts: Mapping[str, Any], *, head: bytes = b'{"data":') -> bytes:
+    """The cacheable part of a list envelope, still open: `{"data":<data>,<facts>`."""
+    return head + data + b"," + members(facts)
+
+
+def envelope_tail(**values: Any) -> bytes:
+    """The per-request members that close an envelope: `,<values>}`; always ends with `timestamp`."""
+    return b"," + members({**values, "timestamp": now_text()}) + b"}"
+
+
+# -- the base view ----------------------------------------------------------------------------------
+
+
+class CatalogView(APIView):
+    """Public, read-only, throttled, JSON-only; errors in the catalog's shape."""
+
+    # (The docstring above is every catalog operation's description in the schema.) Subclasses
+    # validate their query with `params`, then answer through `cached` (a body kept in the response
+    # cache) or `uncached`; both answer 304 to a matching `If-None-Match` and set caching headers.
+
+    authentication_classes = [CookieSessionAuthentication, LenientTokenAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [CatalogThrottle]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnlyNegotiation
+
+    def get_exception_handler(self) -> Callable[..., Any]:
+        return catalog_exception_handler
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, InvalidQuery):
+            return self.json(exc.body, status=400)
+        return super().handle_exception(exc)
+
+    # -- input ----------------------------------------------------------------------------------
+
+    def params(self, serializer_class: type[drf_serializers.Serializer], request: Request, **context: Any) -> dict[str, Any]:
+        """The validated query; raises `InvalidQuery` (a 400 naming the parameter and its valid
+        values). Repeated parameters resolve to the last value; unknown ones are ignored."""
+        data = request.query_params.dict()
+        # Clients repeat the same few queries: a valid one is validated once per process (the
+        # gateway slugs are part of the key, since they decide what `gateway=` accepts).
+        memo_key = (serializer_class, tuple(sorted(data.items())), tuple(sorted(context.get("gateways", ()))))
+        known = _VALID_PARAMS.get(memo_key)
+        if known is not None:
+            return dict(known)
+        serializer = serializer_class(data=data, context=context)
+        if serializer.is_valid():
+            validated = dict(serializer.validated_data)
+            with _VALID_PARAMS_LOCK:
+                if len(_VALID_PARAMS) >= _VALID_PARAMS_SIZE:
+                    _VALID_PARAMS.pop(next(iter(_VALID_PARAMS)))  # the oldest
+                _VALID_PARAMS[memo_key] = validated
+            return dict(validated)
+        param, messages = next(iter(serializer.errors.items()))
+        field = serializer.fields.get(param)
+        valid = None
+        if param == "gateway":
+            valid = ["all", *sorted(context.get("gateways", ()))]
+        elif field is not None and hasattr(field, "valid_values"):
+            valid = field.valid_values
+        message = f"{param}: {messages[0]}" if param != "non_field_errors" else str(messages[0])
+        raise InvalidQuery(error_body(message, code="invalid_parameter", param=param, valid_values=valid))
+
+    # -- freshness ------------------------------------------------------------------------------
+
+    @staticmethod
+    def statuses() -> dict[str, SourceStatus]:
+        return source_statuses()
+
+    @staticmethod
+    def involved(statuses: dict[str, SourceStatus], gateway: str) -> list[SourceStatus]:
+        if gateway == "all":
+            return [status for status in statuses.values() if status.enabled]
+        return [statuses[gateway]]
+
+    @staticmethod
+    def freshness(involved: Iterable[SourceStatus]) -> dict[str, Any]:
+        return {status.slug: status.freshness() for status in involved}
+
+    # -- output ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def json(body: Any, *, status: int = 200) -> CatalogResponse:
+        return CatalogResponse(orjson.dumps(body), status=status, content_type="application/json")
+
+    @staticmethod
+    def etag(*parts: Any, involved: Iterable[SourceStatus] = ()) -> str:
+        signature = [(s.slug, s.status, s.stale) for s in involved]
+        digest = hashlib.sha256(repr((parts, signature)).encode()).hexdigest()[:32]
+        return f'W/"{digest}"'
+
+    def uncached(
+        self, request: Request, *, etag: str, involved: Iterable[SourceStatus], body: Callable[[], bytes]
+    ) -> CatalogResponse:
+        """304 when the client has it; else `body()`."""
+        if _not_modified(request, etag):
+            return self._finish(CatalogResponse(status=304), etag=etag, involved=involved)
+        return self._finish(CatalogResponse(body(), content_type="application/json"), etag=etag, involved=involved)
+
+    def cached(
+        self,
+        request: Request,
+        *,
+        etag: str,
+        involved: Iterable[SourceStatus],
+        cache_key: str,
+        build: Callable[[], bytes],
+        tail: Callable[[], bytes],
+    ) -> CatalogResponse:
+        """304 when the client has it; else the cached (or freshly built) part plus `tail()`,
+        gzip-compressed when the client accepts it."""
+        if _not_modified(request, etag):
+            return self._finish(CatalogResponse(status=304), etag=etag, involved=involved)
+        part = cache.get(cache_key)
+        if not isinstance(part, CompressedPart):
+            part = CompressedPart.of(build())
+            cache.set(cache_key, part, settings.CATALOG_CACHE_SECONDS)
+        if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = CatalogResponse(part.gzip(tail()), content_type="application/json")
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = CatalogResponse(_plain(cache_key, part) + tail(), content_type="application/json")
+        return self._finish(response, etag=etag, involved=involved)
+
+    def _finish(self, response: CatalogResponse, *, etag: str, involved: Iterable[SourceStatus]) -> CatalogResponse:
+        response["ETag"] = etag
+        response["Cache-Control"] = CACHE_CONTROL
+        response["Vary"] = "Accept-Encoding"
+        stale = [status for status in involved if status.stale]
+        if stale:
+            response.after_send.append(lambda: stale_read(stale, sender=type(self)))
+        return response
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}
+
+
+def _plain(cache_key: str, part: CompressedPart) -> bytes:
+    """The part uncompressed, for clients that do not accept gzip; kept with this process's recent
+    entries (never in the shared cache: it is the same data, several times larger)."""
+    plain_key = cache_key + ":plain"
+    text = cache.recent(plain_key)
+    if not isinstance(text, bytes):
+        text = part.plain(b"")
+        cache.remember(plain_key, text)
+    return text
