@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalog.freshness import STATUSES
 from gateways.models import Gateway, RefreshRun
-from health.selectors import STATUSES
 
 from .conftest import csrf_token
 from .scenarios import every_status, history, make_gateway, publish
@@ -26,6 +27,12 @@ def row_of(html: str, slug: str) -> str:
     match = re.search(rf'<tr class="health-row[^"]*" id="gateway-{re.escape(slug)}".*?</tr>', html, re.S)
     assert match, f"no dashboard row for {slug}"
     return match.group(0)
+
+
+def cells(row: str) -> list[str]:
+    """The text of each cell of a dashboard row, tags removed and whitespace collapsed."""
+    found = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return [" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in found]
 
 
 def key_cell(status: str, variable: str) -> str:
@@ -54,22 +61,46 @@ def test_dashboard_shows_every_gateway_with_its_status_and_summary_cards(admin_c
 
 
 def test_dashboard_rows_carry_the_figures(admin_client: Client, gateway_keys) -> None:
-    gateways = every_status(now=timezone.now(), set_keys=gateway_keys)
+    now = timezone.now()
+    gateways = every_status(now=now, set_keys=gateway_keys)
 
     html = admin_client.get(URLS[0]).content.decode()
 
-    ok = row_of(html, gateways["ok"].slug)
-    assert "3</span> / 1" in ok  # active models / min_expected_models
-    assert "10 min" in ok and "every 60 min, stale after 3 h" in ok
-    assert "420 ms" in ok
+    ok, failing = row_of(html, gateways["ok"].slug), row_of(html, gateways["failing"].slug)
+    attempted = timezone.localtime(gateways["ok"].last_attempt_at).strftime("%Y-%m-%d %H:%M")
+    assert cells(ok) == [
+        "Ok Gw ok-gw · openrouter · priority 0",
+        "ok data 10 min old; refreshed every 60 min",
+        "3 / 1 last fetch 3",  # active models / min_expected_models, then the last run's count
+        "10 min every 60 min, stale after 3 h",
+        f"10 minutes ago {attempted}",
+        "420 ms",
+        "0",
+        "closed",
+        "not needed GATEWAY_KEY_OK_GW",
+        "0.5 – 1.5",  # prompt price range, USD per 1M tokens
+        "Models published over the last 6 runs: latest 45, peak 45 45 models"
+        " Duration (ms) over the last 6 runs: latest 585, peak 585 585 ms",
+        "Refresh",
+    ]
     assert key_cell("not needed", "GATEWAY_KEY_OK_GW") in ok
-    assert "<td>closed</td>" in ok
-    failing = row_of(html, gateways["failing"].slug)
-    assert "the last 3 refreshes failed (unauthorized (401/403))" in failing
-    assert '<span class="health-low">3</span>' in failing
+    assert cells(failing)[1:10] == [
+        "failing the last 3 refreshes failed (unauthorized (401/403)); no live data yet"
+        " unauthorized (401/403): why it failed HTTP 401 from https://failing.example/v1/models:"
+        ' <script>alert("x")</script> (check the gateway\'s key)',
+        "0 / 1",
+        "no data every 60 min, stale after 3 h",
+        "never",
+        "95 ms",
+        "3",
+        "closed",
+        "configured GATEWAY_KEY_FAILING_GW",
+        "-",
+    ]
+    assert "<script>" not in failing  # the upstream's text is escaped
     assert key_cell("configured", "GATEWAY_KEY_FAILING_GW") in failing
     unconfigured = row_of(html, gateways["unconfigured"].slug)
-    assert "GATEWAY_KEY_UNCONFIGURED_GW is not set" in unconfigured
+    assert cells(unconfigured)[1] == "unconfigured GATEWAY_KEY_UNCONFIGURED_GW is not set; the gateway is not refreshed"
     assert key_cell("missing", "GATEWAY_KEY_UNCONFIGURED_GW") in unconfigured
 
 
