@@ -31,6 +31,7 @@ from gateways.adapters.values import (
     RejectItem,
     Unit,
     author_slug,
+    combined_unit,
     dig,
     feature_parameters,
     first,
@@ -38,7 +39,6 @@ from gateways.adapters.values import (
     last_segment,
     pick,
     positive_int,
-    priced,
     required_id,
     text,
     top_provider,
@@ -113,7 +113,8 @@ class Adapter:
     hugging_face_field: ClassVar[str | None] = "hugging_face_id"
     id_is_hugging_face: ClassVar[bool] = False  # the id itself is an `Org/Repo` Hugging Face id
     owner_field: ClassVar[str | None] = "owned_by"  # None: only the id's head names the author
-    price_fields: ClassVar[Mapping[str, Paths]] = {}  # {"prompt": ("pricing.prompt",), ...}
+    # {"prompt": ("pricing.prompt",), ...}; a path may carry its own unit: ("pricing.input", PER_MILLION)
+    price_fields: ClassVar[Mapping[str, tuple[str | tuple[str, Unit], ...]]] = {}
     price_unit: Unit | None = None
     input_modalities_field: ClassVar[str] = "input_modalities"
     output_modalities_field: ClassVar[str] = "output_modalities"
@@ -253,17 +254,20 @@ class Adapter:
         return required_id(item, self.id_field)
 
     def prices(self, item: Mapping[str, Any]) -> Prices:
-        """`price_fields` read through `price_unit`: prompt and completion always, other prices when
-        the item has them; no unit when every price is unknown."""
-        unit = self.price_unit
-        if unit is None or not self.price_fields:
-            return dict(NO_PRICES), None
-        prices: dict[str, Decimal | None] = {}
+        """`price_fields` read through `price_unit` (or a path's own unit): prompt and completion
+        always, other prices when the item has them. The record's unit names every conversion used;
+        none when every price is unknown."""
+        prices: dict[str, Decimal | None] = dict(NO_PRICES)
+        used: list[str] = []
         for name, paths in self.price_fields.items():
-            value = first(item, paths, unit.read)
-            if value is not None or name in NO_PRICES:
-                prices[name] = value
-        return priced(prices, unit.label)
+            for entry in paths:
+                path, unit = entry if isinstance(entry, tuple) else (entry, self.price_unit)
+                value = unit.read(dig(item, path)) if unit is not None else None
+                if value is not None:
+                    prices[name] = value
+                    used.append(unit.label)
+                    break
+        return prices, combined_unit(*used)
 
     def context(self, item: Mapping[str, Any]) -> int | None:
         return first(item, self.context_fields, positive_int)

@@ -17,8 +17,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from gateways.adapters.base import NO_PRICES, Adapter, Builtin, Modalities, NormalizedModel, Prices
-from gateways.adapters.values import RejectItem, dig, mapping, per_million, pick, positive_int, price, required_id
+from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel, Prices
+from gateways.adapters.values import PER_MILLION, RejectItem, dig, pick, positive_int, price, required_id
 from gateways.registry import register
 
 # `/models/list` `type` -> (inputs, outputs)
@@ -30,6 +30,7 @@ LISTED_TYPES = {
     "automatic-speech-recognition": (("audio",), ("transcription",)),
 }
 CENTS = Decimal(100)
+PRICES = {"prompt": "input_tokens", "completion": "output_tokens", "input_cache_read": "cache_read_tokens"}
 
 
 @register
@@ -46,6 +47,8 @@ class DeepInfra(Adapter):
     id_is_hugging_face = True
     owner_field = None  # owned_by is always "deepinfra", the host
     type_field, type_modalities = "type", LISTED_TYPES
+    price_fields = {key: (f"metadata.pricing.{field}",) for key, field in PRICES.items()}
+    price_unit = PER_MILLION
 
     def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
         if _listed(item) and item.get("private") in (1, True):
@@ -56,15 +59,7 @@ class DeepInfra(Adapter):
         return required_id(item, "model_name" if _listed(item) else "id")
 
     def prices(self, item: Mapping[str, Any]) -> Prices:
-        if _listed(item):
-            return _listed_prices(item.get("pricing"))[:2]
-        pricing = mapping(dig(item, "metadata.pricing"))
-        if not pricing:
-            return dict(NO_PRICES), None
-        prices = {"prompt": per_million(pricing.get("input_tokens")), "completion": per_million(pricing.get("output_tokens"))}
-        if pricing.get("cache_read_tokens") is not None:
-            prices["input_cache_read"] = per_million(pricing["cache_read_tokens"])
-        return prices, "per_1m_usd"
+        return _listed_prices(item.get("pricing"))[:2] if _listed(item) else super().prices(item)
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
         if isinstance(item.get("metadata"), Mapping):

@@ -19,20 +19,18 @@ from typing import Any
 
 from gateways.adapters.base import Adapter, Builtin, NormalizedModel, Prices
 from gateways.adapters.values import (
+    PER_MILLION,
+    PER_TOKEN,
     RejectItem,
     assumed_price,
     author_slug,
     combined_unit,
     dig,
-    per_million,
     price,
     required_id,
     text,
 )
 from gateways.registry import register
-
-PER_TOKEN_KEYS = ("prompt", "completion", "input_cache_read", "image", "request")
-PER_MILLION_FALLBACK = {"prompt": "input", "completion": "output"}
 
 
 @register
@@ -45,6 +43,13 @@ class NEAR(Adapter):
     price_unit_label = "USD per token (strings); fallback input/output USD per 1M"
     reference = "https://docs.near.ai/cloud/api"
     envelope_keys = ("data", "models")
+    # Per-token strings win; the per-1M numbers are the fallback, never added to them.
+    price_fields = {
+        "prompt": ("pricing.prompt", ("pricing.input", PER_MILLION)),
+        "completion": ("pricing.completion", ("pricing.output", PER_MILLION)),
+        **{key: (f"pricing.{key}",) for key in ("input_cache_read", "image", "request")},
+    }
+    price_unit = PER_TOKEN
     # Each field: where the current list keeps it, then where the older /v1/model/list did.
     name_fields = ("name", "metadata.modelDisplayName")
     description_fields = ("description", "metadata.modelDescription")
@@ -59,7 +64,9 @@ class NEAR(Adapter):
 
     def prices(self, item: Mapping[str, Any]) -> Prices:
         if not _old(item):
-            return _prices(item.get("pricing"))
+            if not isinstance(item.get("pricing"), Mapping | None):
+                raise RejectItem("pricing is not an object")
+            return super().prices(item)
         prompt, prompt_unit = assumed_price(_amount(item.get("inputCostPerToken")))
         completion, completion_unit = assumed_price(_amount(item.get("outputCostPerToken")))
         return {"prompt": prompt, "completion": completion}, combined_unit(prompt_unit, completion_unit)
@@ -77,26 +84,6 @@ class NEAR(Adapter):
 
 def _old(item: Mapping[str, Any]) -> bool:
     return "id" not in item and "modelId" in item
-
-
-def _prices(value: Any) -> tuple[dict[str, Decimal | None], str | None]:
-    if value is None:
-        return {"prompt": None, "completion": None}, None
-    if not isinstance(value, Mapping):
-        raise RejectItem("pricing is not an object")
-    prices: dict[str, Decimal | None] = {}
-    units: list[str] = []
-    for key in PER_TOKEN_KEYS:
-        number = price(value.get(key))
-        if number is None and key in PER_MILLION_FALLBACK:
-            number = per_million(value.get(PER_MILLION_FALLBACK[key]))
-            if number is not None:
-                units.append("per_1m_usd")
-        elif number is not None:
-            units.append("per_token_usd")
-        if number is not None or key in ("prompt", "completion"):
-            prices[key] = number
-    return prices, combined_unit(*units)
 
 
 def _amount(cost: Any) -> Decimal | None:
