@@ -2,24 +2,29 @@
 
 """`BuiltinSeed`: which built-in gateways a database has been given (see `gateways.builtins`).
 
-A database that already has gateways was given every built-in by `0002_builtin_gateways`, so all
-of today's built-ins are recorded as given: one that staff deleted is not brought back. A new,
+A database that already has gateways was given every built-in by `0002_builtin_gateways`, so the
+built-ins it gave are recorded as given: one that staff deleted is not brought back. A new,
 empty database records nothing here, and gets its built-ins after `migrate`.
 """
 
 from django.db import migrations, models
 
 
-def record_given(apps, schema_editor):
-    from gateways.registry import registered_kinds
+# The built-ins 0002 gave, frozen here: a built-in added later is given by `seed_builtins`, even to
+# a database that reaches this migration after that release.
+GIVEN_BY_0002 = (
+    "aimo cerebras chutes deepinfra fal featherless fireworks google groq huggingface near nebius novita openrouter"
+    " portkey together xai"
+).split()
 
+
+def record_given(apps, schema_editor):
     Gateway = apps.get_model("gateways", "Gateway")
     RefreshRun = apps.get_model("gateways", "RefreshRun")
     if not (Gateway.objects.exists() or RefreshRun.objects.exists()):
         return
     BuiltinSeed = apps.get_model("gateways", "BuiltinSeed")
-    kinds = [kind for kind, adapter in registered_kinds().items() if adapter.builtin is not None]
-    BuiltinSeed.objects.bulk_create([BuiltinSeed(slug=kind) for kind in kinds], ignore_conflicts=True)
+    BuiltinSeed.objects.bulk_create([BuiltinSeed(slug=kind) for kind in GIVEN_BY_0002], ignore_conflicts=True)
 
 
 class Migration(migrations.Migration):

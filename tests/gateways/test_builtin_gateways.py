@@ -95,3 +95,20 @@ def test_a_slug_staff_already_use_is_left_as_it_is(zephyr_registered: type[Zephy
 
     assert builtin_row("zephyrcloud")["kind"] == "openai_compatible"
     assert BuiltinSeed.objects.filter(slug="zephyrcloud").exists()
+
+
+def test_upgrading_a_database_whose_staff_deleted_a_builtin_does_not_bring_it_back() -> None:
+    """Migration 0006 on a database 0002 had filled: what 0002 gave is recorded as given."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    record_given = import_module("gateways.migrations.0006_builtin_seeds").record_given
+    BuiltinSeed.objects.all().delete()  # as before 0006
+    Gateway.objects.filter(slug="groq").delete()  # deleted by staff before the upgrade
+
+    record_given(apps, None)
+
+    assert seed_builtins() == []
+    assert not Gateway.objects.filter(slug="groq").exists()
+    assert set(BuiltinSeed.objects.values_list("slug", flat=True)) == set(builtin_adapters())
