@@ -57,9 +57,9 @@ def gateways_table() -> str:
 def gateways_page() -> str:
     return (
         "# Supported gateways\n\n"
-        "Generated from the adapter registry and the built-in gateway rows by `python manage.py gateway_docs`;\n"
-        "a test fails when this file differs from what the command would write. Refresh intervals are the\n"
-        "defaults of new rows; staff can change them per gateway in admin.\n\n"
+        "Generated from the adapter registry (each built-in's `builtin` declaration) by `make goldens`\n"
+        "(`python manage.py gateway_docs`); a test fails when this file differs from what it would write.\n"
+        "Refresh intervals are the defaults of new rows; staff can change them per gateway in admin.\n\n"
         "Keys are read only from the environment variable named here (never from the database). A gateway\n"
         "whose list needs a key and has none is *unconfigured*: skipped by refreshes, shown as such.\n\n"
         f"{START}\n{gateways_table()}{END}\n\n"
