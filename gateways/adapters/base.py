@@ -27,6 +27,7 @@ from catalog.limits import fit_to_storage, storage_problem
 from catalog.records import NormalizedModel
 from gateways.adapters.modalities import fallback_modalities, modalities_from_lists, modality_string, parse_modality
 from gateways.adapters.pagination import Next, Pagination
+from gateways.adapters.pricing import per_request, price_object, tiers
 from gateways.adapters.values import (
     RejectItem,
     Unit,
@@ -40,6 +41,7 @@ from gateways.adapters.values import (
     pick,
     positive_int,
     required_id,
+    stated_top_provider,
     text,
     top_provider,
     true_keys,
@@ -96,8 +98,10 @@ class Adapter:
     list_path: ClassVar[str] = "models"
     list_params: ClassVar[dict[str, Any]] = {}
     envelope_keys: ClassVar[Paths] = ("data",)
+    total_field: ClassVar[str | None] = None  # where a body states its item count: a mismatch is a warning
     pages: ClassVar[Pagination | None] = None
     requires_key: ClassVar[bool] = True
+    key_header: ClassVar[tuple[str, str]] = ("Authorization", "Bearer ")  # the header and the key's prefix
     price_unit_label: ClassVar[str] = "none in the list"
     max_body_bytes: ClassVar[int | None] = None
     max_pages: ClassVar[int] = 200
@@ -116,6 +120,10 @@ class Adapter:
     # {"prompt": ("pricing.prompt",), ...}; a path may carry its own unit: ("pricing.input", PER_MILLION)
     price_fields: ClassVar[Mapping[str, tuple[str | tuple[str, Unit], ...]]] = {}
     price_unit: Unit | None = None
+    price_object_field: ClassVar[str | None] = None  # a pricing object in OpenRouter's shape: every key a price
+    tiers_field: ClassVar[str | None] = None  # price tiers in OpenRouter's shape (`pricing.overrides`)
+    top_provider_field: ClassVar[str | None] = None  # a `top_provider` object in OpenRouter's shape
+    per_request_limits_field: ClassVar[str | None] = None  # an object kept as `per_request_limits`
     input_modalities_field: ClassVar[str] = "input_modalities"
     output_modalities_field: ClassVar[str] = "output_modalities"
     modality_field: ClassVar[str | None] = "architecture.modality"  # an arrow string: "text+image->text"
@@ -131,18 +139,23 @@ class Adapter:
     inactive_values: ClassVar[tuple[Any, ...]] = ()  # ...or the values that mean inactive
     merge_prefix: ClassVar[str] = ""  # a gateway-only id prefix the merge base drops
     extra_fields: ClassVar[Paths] = ()  # top-level fields kept in `extra`
+    # Other item shapes a saved body may hold (an older or a richer call of the same upstream), each
+    # an adapter that declares that shape; the first whose `recognizes(item)` is true reads the item.
+    saved_shapes: ClassVar[tuple[type[Adapter], ...]] = ()
 
     def __init__(self, *, options: Mapping[str, Any] | None = None) -> None:
         self.options = dict(options or {})
         # Facts noticed while fetching or reading the envelope (a fallback taken, a total that does
         # not match); `parse()` copies them into the run's warnings.
         self.warnings: list[str] = []
+        self._shapes = [shape(options=options) for shape in self.saved_shapes]
 
     # -- configuration ------------------------------------------------------------------------
 
     @classmethod
     def auth_headers(cls, key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {key}"}
+        name, prefix = cls.key_header
+        return {name: f"{prefix}{key}"}
 
     @classmethod
     def clean_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,6 +214,7 @@ class Adapter:
         if isinstance(body, dict):
             for key in self.envelope_keys:
                 if isinstance(found := dig(body, key), list):
+                    self._check_total(body, len(found))
                     return found
         if isinstance(body, list):
             return body
@@ -209,10 +223,26 @@ class Adapter:
             f"expected an object with a {wanted} list, got {type(body).__name__}", kind=ErrorKind.MALFORMED, permanent=True
         )
 
+    def _check_total(self, body: dict[str, Any], sent: int) -> None:
+        total = dig(body, self.total_field) if self.total_field else None
+        if isinstance(total, int) and not isinstance(total, bool) and total != sent:
+            self.warnings.append(
+                f"{self.label} says {self.total_field}={total} but sent {sent} models (its catalog may be capped)"
+            )
+
     # -- normalizing --------------------------------------------------------------------------
 
+    @classmethod
+    def recognizes(cls, item: Mapping[str, Any]) -> bool:
+        """For a saved shape: whether `item` is one of its items."""
+        return False
+
     def normalize(self, item: dict[str, Any]) -> NormalizedModel | None:
-        """The record the declaration describes, finished by `refine`."""
+        """The record the declaration describes, finished by `refine` (or by a saved shape's
+        adapter, for an item in that shape)."""
+        shape = next((shape for shape in self._shapes if shape.recognizes(item)), None)
+        if shape is not None:
+            return shape.normalize(item)
         model_id = self.model_id(item)
         prices, unit = self.prices(item)
         ins, outs, source = self.modalities(model_id, item)
@@ -232,10 +262,11 @@ class Adapter:
             tokenizer=text(dig(item, self.tokenizer_field)) if self.tokenizer_field else None,
             instruct_type=text(dig(item, self.instruct_type_field)) if self.instruct_type_field else None,
             pricing=prices,
+            pricing_overrides=self.price_tiers(item),
+            pricing_dynamic=self.priced_per_request(item),
             price_unit=unit,
-            top_provider=top_provider(context, first(item, self.max_output_fields, positive_int))
-            if self.max_output_fields
-            else None,
+            top_provider=self.top_provider(item, context),
+            per_request_limits=self.per_request_limits(item),
             supported_parameters=self.parameters(item),
             provider_slug=self.author(model_id, item),
             variant=variant,
@@ -254,9 +285,11 @@ class Adapter:
         return required_id(item, self.id_field)
 
     def prices(self, item: Mapping[str, Any]) -> Prices:
-        """`price_fields` read through `price_unit` (or a path's own unit): prompt and completion
-        always, other prices when the item has them. The record's unit names every conversion used;
+        """`price_fields` read through `price_unit` (or a path's own unit), or every price of the
+        `price_object_field`: prompt and completion always, other prices when the item has them. The record's unit names every conversion used;
         none when every price is unknown."""
+        if self.price_object_field and self.price_unit is not None:
+            return {**NO_PRICES, **price_object(dig(item, self.price_object_field), self.price_unit.read)}, self.price_unit.label
         prices: dict[str, Decimal | None] = dict(NO_PRICES)
         used: list[str] = []
         for name, paths in self.price_fields.items():
@@ -268,6 +301,23 @@ class Adapter:
                     used.append(unit.label)
                     break
         return prices, combined_unit(*used)
+
+    def priced_per_request(self, item: Mapping[str, Any]) -> bool:
+        return self.price_object_field is not None and per_request(dig(item, self.price_object_field))
+
+    def price_tiers(self, item: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+        if not self.tiers_field or self.price_unit is None or self.priced_per_request(item):
+            return ()
+        return tiers(dig(item, self.tiers_field), self.price_unit.read)
+
+    def top_provider(self, item: Mapping[str, Any], context: int | None) -> dict[str, Any] | None:
+        if self.top_provider_field:
+            return stated_top_provider(dig(item, self.top_provider_field))
+        return top_provider(context, first(item, self.max_output_fields, positive_int)) if self.max_output_fields else None
+
+    def per_request_limits(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
+        limits = dig(item, self.per_request_limits_field) if self.per_request_limits_field else None
+        return dict(limits) if isinstance(limits, Mapping) else None
 
     def context(self, item: Mapping[str, Any]) -> int | None:
         return first(item, self.context_fields, positive_int)

@@ -47,6 +47,7 @@ class Fal(Adapter):
     builtin = Builtin(priority=35, min_expected_models=50)
     requires_key = False
     price_unit_label = "none in the list (billed per image/second/megapixel): null"
+    key_header = ("Authorization", "Key ")
     reference = "https://docs.fal.ai/platform-apis/v1/models"
     envelope_keys = ("models", "data")
     pages = Cursors()
@@ -55,10 +56,6 @@ class Fal(Adapter):
     created_fields, context_fields = ("metadata.date",), ()
     type_field, type_modalities = "metadata.category", CATEGORIES
     active_field, inactive_values = "metadata.status", ("deprecated",)
-
-    @classmethod
-    def auth_headers(cls, key: str) -> dict[str, str]:
-        return {"Authorization": f"Key {key}"}
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
         category = text(dig(item, "metadata.category"))

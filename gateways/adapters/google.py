@@ -32,16 +32,13 @@ class Google(Adapter):
     default_base_url = "https://generativelanguage.googleapis.com/v1beta"
     builtin = Builtin(priority=60, min_expected_models=5)
     price_unit_label = "none in the API: null"
+    key_header = ("x-goog-api-key", "")
     reference = "https://ai.google.dev/api/models#method:-models.list"
     list_params = {"pageSize": 1000}
     pages, max_pages = PageTokens(), 50
     envelope_keys = ("models", "data")
     name_fields, created_fields, context_fields = ("displayName",), (), ("inputTokenLimit",)
     extra_fields = ("baseModelId", "version")
-
-    @classmethod
-    def auth_headers(cls, key: str) -> dict[str, str]:
-        return {"x-goog-api-key": key}
 
     def model_id(self, item: Mapping[str, Any]) -> str:
         name = required_id(item, "name")

@@ -10,6 +10,19 @@ from typing import Any
 INPUT_ORDER = ("text", "image", "file", "audio", "video")
 OUTPUT_ORDER = ("text", "image", "audio", "video", "embeddings", "speech", "transcription", "rerank", "3d")
 
+# Hugging Face task names (`pipeline_tag`), which DeepInfra's `/models/list` `type` also uses, with
+# DeepInfra's own `embeddings`.
+TASKS = {
+    "text-generation": (("text",), ("text",)),
+    "image-text-to-text": (("text", "image"), ("text",)),
+    "feature-extraction": (("text",), ("embeddings",)),
+    "sentence-similarity": (("text",), ("embeddings",)),
+    "embeddings": (("text",), ("embeddings",)),
+    "text-to-image": (("text",), ("image",)),
+    "automatic-speech-recognition": (("audio",), ("transcription",)),
+    "text-to-speech": (("text",), ("speech",)),
+}
+
 
 def ordered(values: Iterable[Any], order: tuple[str, ...]) -> tuple[str, ...]:
     wanted = {str(v).strip().lower() for v in values if isinstance(v, str) and v.strip()}

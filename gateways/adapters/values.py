@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 MILLION = Decimal(1_000_000)
+HUNDRED = Decimal(100)
 # The keys of a price tier (`pricing_overrides`) that are thresholds, kept as integers, not prices.
 TIER_LIMITS = ("min_prompt_tokens", "utc_start", "utc_end")
 
@@ -125,6 +126,11 @@ def per_million(value: Any) -> Decimal | None:
     return None if number is None else number / MILLION
 
 
+def cents(value: Any) -> Decimal | None:
+    number = price(value)
+    return None if number is None else number / HUNDRED
+
+
 def scaled(value: Any, exponent: int) -> Decimal | None:
     """`value x 10^exponent`, exactly (xAI and Novita: 0.0001 USD per 1M tokens = x 10^-10)."""
     number = price(value)
@@ -222,6 +228,15 @@ def top_provider(context_length: int | None, max_completion_tokens: Any) -> dict
     }
 
 
+def stated_top_provider(value: Any) -> dict[str, Any] | None:
+    """A `top_provider` object in OpenRouter's shape, its values checked; None if not an object."""
+    if not isinstance(value, Mapping):
+        return None
+    moderated = value.get("is_moderated")
+    limits = top_provider(positive_int(value.get("context_length")), value.get("max_completion_tokens"))
+    return {**limits, "is_moderated": moderated if isinstance(moderated, bool) else None}
+
+
 def feature_parameters(features: Any) -> tuple[str, ...]:
     """OpenRouter-style `supported_parameters` from an upstream's explicit feature list (or object
     of booleans). Features without an OpenRouter equivalent are left out (the raw item keeps them)."""
@@ -239,5 +254,6 @@ class Unit:
 
 PER_TOKEN = Unit("per_token_usd", price)
 PER_MILLION = Unit("per_1m_usd", per_million)
+CENTS_PER_TOKEN = Unit("per_token_usd_cents", cents)
 # Integers in units of 0.0001 USD (1/100 of a US cent) per 1M tokens: value x 10^-10 (xAI, Novita).
 TEN_THOUSANDTHS_PER_MILLION = Unit("per_1m_0.0001usd", lambda value: scaled(value, -10))

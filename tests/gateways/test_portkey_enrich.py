@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import AIModel
 from catalog.selectors import ModelLookup
-from gateways.adapters.portkey import Portkey, native_kind, split_id
+from gateways.adapters.borrowed import kind_named
+from gateways.adapters.portkey import Portkey, split_id
 from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_import
 
@@ -194,4 +195,4 @@ def test_provider_heads_name_registered_kinds(model_id: str, head: str | None, k
     from gateways.registry import registered_kinds
 
     assert split_id(model_id)[0] == head
-    assert native_kind(head, set(registered_kinds()) - {"portkey"}) == kind
+    assert kind_named(head, set(registered_kinds()) - {"portkey"}) == kind
