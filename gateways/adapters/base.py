@@ -38,7 +38,6 @@ from gateways.adapters.values import (
     first,
     hf_style,
     last_segment,
-    pick,
     positive_int,
     required_id,
     stated_top_provider,
@@ -97,6 +96,9 @@ class Adapter:
     builtin: ClassVar[Builtin | None] = None  # a gateway every database gets; None for kinds staff add
     list_path: ClassVar[str] = "models"
     list_params: ClassVar[dict[str, Any]] = {}
+    # Sibling lists fetched after the main one, their items joining it; a 404 from one is a warning,
+    # any other failure fails the fetch (a transient error must not publish a list without them).
+    also_list_paths: ClassVar[tuple[str, ...]] = ()
     envelope_keys: ClassVar[Paths] = ("data",)
     total_field: ClassVar[str | None] = None  # where a body states its item count: a mismatch is a warning
     pages: ClassVar[Pagination | None] = None
@@ -109,6 +111,7 @@ class Adapter:
 
     # -- where an item keeps each field (dotted paths, tried in order) ----------------------------
     id_field: ClassVar[str] = "id"
+    id_prefix: ClassVar[str] = ""  # a prefix every id carries that is not part of it (Google's "models/")
     name_fields: ClassVar[Paths] = ("name", "display_name")
     description_fields: ClassVar[Paths] = ("description",)
     created_fields: ClassVar[Paths] = ("created",)
@@ -117,9 +120,11 @@ class Adapter:
     hugging_face_field: ClassVar[str | None] = "hugging_face_id"
     id_is_hugging_face: ClassVar[bool] = False  # the id itself is an `Org/Repo` Hugging Face id
     owner_field: ClassVar[str | None] = "owned_by"  # None: only the id's head names the author
+    sole_author: ClassVar[str | None] = None  # an upstream that serves its own models only: their author
     # {"prompt": ("pricing.prompt",), ...}; a path may carry its own unit: ("pricing.input", PER_MILLION)
     price_fields: ClassVar[Mapping[str, tuple[str | tuple[str, Unit], ...]]] = {}
     price_unit: Unit | None = None
+    price_container: ClassVar[str | None] = None  # the object holding the prices: present but not an object rejects
     price_object_field: ClassVar[str | None] = None  # a pricing object in OpenRouter's shape: every key a price
     tiers_field: ClassVar[str | None] = None  # price tiers in OpenRouter's shape (`pricing.overrides`)
     top_provider_field: ClassVar[str | None] = None  # a `top_provider` object in OpenRouter's shape
@@ -138,7 +143,7 @@ class Adapter:
     active_values: ClassVar[tuple[Any, ...] | None] = None  # the values that mean active...
     inactive_values: ClassVar[tuple[Any, ...]] = ()  # ...or the values that mean inactive
     merge_prefix: ClassVar[str] = ""  # a gateway-only id prefix the merge base drops
-    extra_fields: ClassVar[Paths] = ()  # top-level fields kept in `extra`
+    extra_fields: ClassVar[Paths] = ()  # fields kept in `extra` when not null, under their last name
     # Other item shapes a saved body may hold (an older or a richer call of the same upstream), each
     # an adapter that declares that shape; the first whose `recognizes(item)` is true reads the item.
     saved_shapes: ClassVar[tuple[type[Adapter], ...]] = ()
@@ -168,10 +173,20 @@ class Adapter:
     # -- fetching -----------------------------------------------------------------------------
 
     def fetch(self, client: httpx.Client) -> list[Any]:
-        """All raw items of the upstream list: one request, or every page of `pages`."""
+        """All raw items of the upstream list: one request, or every page of `pages`; then the
+        items of `also_list_paths`."""
         if self.pages is not None:
-            return self.fetch_pages(client, self.pages.next, params=self.pages.first(dict(self.list_params)))
-        return self.items(fetch_json(client, self.list_path, params=self.list_params or None))
+            items = self.fetch_pages(client, self.pages.next, params=self.pages.first(dict(self.list_params)))
+        else:
+            items = self.items(fetch_json(client, self.list_path, params=self.list_params or None))
+        for path in self.also_list_paths:
+            try:
+                items.extend(self.items(fetch_json(client, path)))
+            except AdapterError as exc:
+                if exc.kind != ErrorKind.NOT_FOUND:
+                    raise
+                self.warnings.append(f"/{path} answered 404; its models are not in this list")
+        return items
 
     def fetch_pages(
         self,
@@ -272,7 +287,7 @@ class Adapter:
             variant=variant,
             merge_base=merge_base,
             upstream_active=self.active(item),
-            extra=pick(item, *self.extra_fields),
+            extra={path.rsplit(".", 1)[-1]: value for path in self.extra_fields if (value := dig(item, path)) is not None},
             raw=item,
         )
         return self.refine(model, item)
@@ -282,23 +297,29 @@ class Adapter:
         return model
 
     def model_id(self, item: Mapping[str, Any]) -> str:
-        return required_id(item, self.id_field)
+        stated = required_id(item, self.id_field)
+        if self.id_prefix and not stated.removeprefix(self.id_prefix):
+            raise RejectItem(f"{self.id_field} {stated!r} has no model id after {self.id_prefix!r}")
+        return stated.removeprefix(self.id_prefix)
 
     def prices(self, item: Mapping[str, Any]) -> Prices:
         """`price_fields` read through `price_unit` (or a path's own unit), or every price of the
-        `price_object_field`: prompt and completion always, other prices when the item has them. The record's unit names every conversion used;
-        none when every price is unknown."""
+        `price_object_field`: prompt and completion always, other prices when the item has them.
+        The record's unit names every conversion used; none when every price is unknown."""
+        if self.price_container and not isinstance(dig(item, self.price_container), Mapping | None):
+            raise RejectItem(f"{self.price_container} is not an object")
         if self.price_object_field and self.price_unit is not None:
             return {**NO_PRICES, **price_object(dig(item, self.price_object_field), self.price_unit.read)}, self.price_unit.label
         prices: dict[str, Decimal | None] = dict(NO_PRICES)
-        used: list[str] = []
+        used: list[str | None] = []
         for name, paths in self.price_fields.items():
             for entry in paths:
                 path, unit = entry if isinstance(entry, tuple) else (entry, self.price_unit)
-                value = unit.read(dig(item, path)) if unit is not None else None
+                stated = dig(item, path)
+                value = unit.read(stated) if unit is not None else None
                 if value is not None:
                     prices[name] = value
-                    used.append(unit.label)
+                    used.append(unit.label_for(stated))
                     break
         return prices, combined_unit(*used)
 
@@ -342,6 +363,8 @@ class Adapter:
         return hf_style(text(dig(item, self.hugging_face_field))) if self.hugging_face_field else None
 
     def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
+        if self.sole_author:
+            return self.sole_author
         return author_slug(model_id, dig(item, self.owner_field) if self.owner_field else None)
 
     def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:

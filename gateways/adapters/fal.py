@@ -1,12 +1,8 @@
 """Fal model list.  Reference: https://docs.fal.ai/platform-apis/v1/models
 
-`GET /v1/models` -> `{"models": [...], "next_cursor", "has_more"}`, followed by passing `cursor` back
-unchanged until `next_cursor` is null or `has_more` is false. Listing needs no key; a configured key
-raises rate limits and travels as `Authorization: Key <key>`. Every endpoint is its own row (`/edit`,
-`/image-to-video` siblings included). Prices are not in this list (they are per image, per second,
-per megapixel... from a separate call), so they are null; there is no context length. The modality
-comes from `metadata.category` (`<in>-to-<out>`); an unknown category is unknown, never text->image
-(UPSTREAMS.md 2.17).
+`GET /v1/models`, `cursor` pages, no key needed (a key raises rate limits: `Authorization: Key ...`).
+Every endpoint is its own row. No prices (Fal bills per image, second or megapixel) and no context.
+Modality from `metadata.category`; an unknown one stays unknown (UPSTREAMS.md 2.17; docs/adapters.md).
 """
 
 from __future__ import annotations
@@ -16,27 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel
+from gateways.adapters.modalities import FAL_CATEGORIES
 from gateways.adapters.pagination import Cursors
-from gateways.adapters.values import author_slug, dig, mapping, pick, text
+from gateways.adapters.values import author_slug, dig, text
 from gateways.registry import register
 
-CATEGORIES = {
-    "text-to-image": (("text",), ("image",)),
-    "image-to-image": (("text", "image"), ("image",)),
-    "text-to-video": (("text",), ("video",)),
-    "image-to-video": (("text", "image"), ("video",)),
-    "video-to-video": (("text", "video"), ("video",)),
-    "text-to-audio": (("text",), ("audio",)),
-    "text-to-speech": (("text",), ("speech",)),
-    "speech-to-text": (("audio",), ("transcription",)),
-    "audio-to-audio": (("audio",), ("audio",)),
-    "image-to-3d": (("image",), ("3d",)),
-    "text-to-3d": (("text",), ("3d",)),
-    "llm": (("text",), ("text",)),
-    "vision": (("text", "image"), ("text",)),
-}
-# `fal-ai/...` is Fal's own namespace for hosted models, not the model's author.
-HOST_NAMESPACE = "fal-ai"
+HOST_NAMESPACE = "fal-ai"  # Fal's own namespace for hosted models, not the model's author
 
 
 @register
@@ -45,21 +26,18 @@ class Fal(Adapter):
     label = "Fal"
     default_base_url = "https://api.fal.ai/v1"
     builtin = Builtin(priority=35, min_expected_models=50)
-    requires_key = False
+    requires_key, key_header = False, ("Authorization", "Key ")
     price_unit_label = "none in the list (billed per image/second/megapixel): null"
-    key_header = ("Authorization", "Key ")
     reference = "https://docs.fal.ai/platform-apis/v1/models"
-    envelope_keys = ("models", "data")
-    pages = Cursors()
-    id_field = "endpoint_id"
+    envelope_keys, pages, id_field = ("models", "data"), Cursors(), "endpoint_id"
     name_fields, description_fields = ("metadata.display_name",), ("metadata.description",)
     created_fields, context_fields = ("metadata.date",), ()
-    type_field, type_modalities = "metadata.category", CATEGORIES
+    type_field, type_modalities = "metadata.category", FAL_CATEGORIES
     active_field, inactive_values = "metadata.status", ("deprecated",)
+    extra_fields = tuple(f"metadata.{key}" for key in ("category", "status", "tags", "license_type", "model_url", "kind"))
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
-        category = text(dig(item, "metadata.category"))
-        if _training(item) or category not in (None, *CATEGORIES):
+        if _training(item) or text(dig(item, "metadata.category")) not in (None, *FAL_CATEGORIES):
             return (), (), "unknown"  # a fine-tuning endpoint, or a category we do not know: never guessed
         return super().modalities(model_id, item)  # no category at all: the id decides
 
@@ -67,13 +45,13 @@ class Fal(Adapter):
         return None if model_id.split("/", 1)[0].lower() == HOST_NAMESPACE else author_slug(model_id)
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
-        metadata = mapping(item.get("metadata"))
-        extra = {
-            **pick(metadata, "category", "status", "tags", "license_type", "model_url"),
-            **({"kind": "training"} if _training(item) else pick(metadata, "kind")),
-            **({"group": metadata["group"]} if isinstance(metadata.get("group"), Mapping) else {}),
-        }
-        return replace(model, extra=extra)
+        group = dig(item, "metadata.group")
+        return replace(
+            model,
+            extra=model.extra
+            | ({"kind": "training"} if _training(item) else {})
+            | ({"group": group} if isinstance(group, Mapping) else {}),
+        )
 
 
 def _training(item: Mapping[str, Any]) -> bool:

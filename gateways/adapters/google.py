@@ -1,28 +1,28 @@
 """Google Gemini API model list.  Reference: https://ai.google.dev/api/models#method:-models.list
 
-`GET /v1beta/models?pageSize=1000`, followed through `nextPageToken` (ignoring it silently
-truncates the list). The key travels in the `x-goog-api-key` header, never in `?key=`. Ids are the
-`name` without its leading `models/`. No prices in the API. Modality comes from
-`supportedGenerationMethods`, then the name (UPSTREAMS.md 2.5): the API does not list input types,
-so the inputs of chat models are inferred. The API serves Google's own models only.
+`GET /v1beta/models?pageSize=1000` through `nextPageToken`, the key in `x-goog-api-key` (never in
+`?key=`). No prices. Modality from `supportedGenerationMethods`, then the name: the API lists no input
+types, so chat models' inputs are inferred (UPSTREAMS.md 2.5; docs/adapters.md, "Google").
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel
-from gateways.adapters.modalities import fallback_modalities
+from gateways.adapters.modalities import fallback_modalities, google_chat_modalities
 from gateways.adapters.pagination import PageTokens
-from gateways.adapters.values import RejectItem, positive_int, required_id, top_provider, true_keys
+from gateways.adapters.values import positive_int, top_provider, true_keys
 from gateways.registry import register
 
-EMBEDDING_METHODS = {"embedContent", "batchEmbedContents", "embedText"}
-GEMINI_INPUTS = ("text", "image", "file", "audio", "video")
-_GEMMA_VERSION = re.compile(r"gemma-(\d+)")
+CHAT_METHODS = {"generateContent", "bidiGenerateContent"}
+STATED_BY_METHODS = (  # the first entry whose methods the model supports states its modality
+    ({"embedContent", "batchEmbedContents", "embedText"}, ("text",), ("embeddings",)),
+    ({"predictLongRunning"}, ("text", "image"), ("video",)),  # Veo
+    ({"predict"}, ("text",), ("image",)),  # Imagen
+)
 
 
 @register
@@ -32,45 +32,25 @@ class Google(Adapter):
     default_base_url = "https://generativelanguage.googleapis.com/v1beta"
     builtin = Builtin(priority=60, min_expected_models=5)
     price_unit_label = "none in the API: null"
-    key_header = ("x-goog-api-key", "")
+    key_header, sole_author = ("x-goog-api-key", ""), "google"
     reference = "https://ai.google.dev/api/models#method:-models.list"
-    list_params = {"pageSize": 1000}
-    pages, max_pages = PageTokens(), 50
+    list_params, pages, max_pages = {"pageSize": 1000}, PageTokens(), 50
     envelope_keys = ("models", "data")
+    id_field, id_prefix = "name", "models/"
     name_fields, created_fields, context_fields = ("displayName",), (), ("inputTokenLimit",)
     extra_fields = ("baseModelId", "version")
 
-    def model_id(self, item: Mapping[str, Any]) -> str:
-        name = required_id(item, "name")
-        if not name.removeprefix("models/"):
-            raise RejectItem(f"name {name!r} has no model id after 'models/'")
-        return name.removeprefix("models/")
-
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
-        methods, lowered = set(true_keys(item.get("supportedGenerationMethods"))), model_id.lower()
-        if methods & EMBEDDING_METHODS:
-            return ("text",), ("embeddings",), "upstream"
-        if "predictLongRunning" in methods:  # Veo
-            return ("text", "image"), ("video",), "upstream"
-        if "predict" in methods:  # Imagen
-            return ("text",), ("image",), "upstream"
-        if "generateAnswer" in methods and not methods & {"generateContent", "bidiGenerateContent"}:  # AQA
-            return ("text",), ("text",), "upstream"
-        if not methods & {"generateContent", "bidiGenerateContent"}:
-            return fallback_modalities(lowered)
-        if "tts" in lowered:
-            return ("text",), ("speech",), "inferred"
-        gemma = _GEMMA_VERSION.match(lowered)
-        ins = GEMINI_INPUTS if lowered.startswith("gemini-") else ("text", "image") if gemma and int(gemma[1]) >= 3 else ("text",)
-        if "native-audio" in lowered or "generateContent" not in methods:  # Live API (bidi) only
-            return ins, ("audio",), "inferred"
-        return ins, (("text", "image") if "image" in lowered else ("text",)), "inferred"
+        methods = set(true_keys(item.get("supportedGenerationMethods")))
+        stated = next(((ins, outs) for names, ins, outs in STATED_BY_METHODS if methods & names), None)
+        if stated or ("generateAnswer" in methods and not methods & CHAT_METHODS):  # AQA: text->text
+            return *(stated or (("text",), ("text",))), "upstream"
+        if not methods & CHAT_METHODS:
+            return fallback_modalities(model_id)
+        return *google_chat_modalities(model_id, live_only="generateContent" not in methods), "inferred"
 
     def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:
         return ("reasoning",) if item.get("thinking") is True else ()
-
-    def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
-        return "google"
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         # Embedding models report an output limit of 1: not a completion limit.

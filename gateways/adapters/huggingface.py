@@ -34,8 +34,7 @@ class HuggingFace(Adapter):
     name_fields = description_fields = context_fields = ()  # the name is the repo's; the rest is per provider
     created_fields = ("created", "createdAt")
     id_is_hugging_face = True
-    input_modalities_field = "architecture.input_modalities"
-    output_modalities_field = "architecture.output_modalities"
+    input_modalities_field, output_modalities_field = "architecture.input_modalities", "architecture.output_modalities"
     type_field, type_modalities = "pipeline_tag", TASKS
     extra_fields = ("pipeline_tag",)
 

@@ -10,6 +10,7 @@ from typing import Any
 INPUT_ORDER = ("text", "image", "file", "audio", "video")
 OUTPUT_ORDER = ("text", "image", "audio", "video", "embeddings", "speech", "transcription", "rerank", "3d")
 
+# What the type words upstreams state mean: (inputs, outputs).
 # Hugging Face task names (`pipeline_tag`), which DeepInfra's `/models/list` `type` also uses, with
 # DeepInfra's own `embeddings`.
 TASKS = {
@@ -21,6 +22,34 @@ TASKS = {
     "text-to-image": (("text",), ("image",)),
     "automatic-speech-recognition": (("audio",), ("transcription",)),
     "text-to-speech": (("text",), ("speech",)),
+}
+# Fal `metadata.category` (`<in>-to-<out>`; image and video edits take a prompt too).
+FAL_CATEGORIES = {
+    "text-to-image": (("text",), ("image",)),
+    "image-to-image": (("text", "image"), ("image",)),
+    "text-to-video": (("text",), ("video",)),
+    "image-to-video": (("text", "image"), ("video",)),
+    "video-to-video": (("text", "video"), ("video",)),
+    "text-to-audio": (("text",), ("audio",)),
+    "text-to-speech": (("text",), ("speech",)),
+    "speech-to-text": (("audio",), ("transcription",)),
+    "audio-to-audio": (("audio",), ("audio",)),
+    "image-to-3d": (("image",), ("3d",)),
+    "text-to-3d": (("text",), ("3d",)),
+    "llm": (("text",), ("text",)),
+    "vision": (("text", "image"), ("text",)),
+}
+# Together `type`.
+TOGETHER_TYPES = {
+    "chat": (("text",), ("text",)),
+    "language": (("text",), ("text",)),
+    "moderation": (("text",), ("text",)),
+    "embedding": (("text",), ("embeddings",)),
+    "rerank": (("text",), ("rerank",)),
+    "image": (("text",), ("image",)),
+    "video": (("text",), ("video",)),
+    "audio": (("text",), ("speech",)),
+    "transcribe": (("audio",), ("transcription",)),
 }
 
 
@@ -85,6 +114,30 @@ def infer_modalities(model_id: str, *, chat: bool = False) -> tuple[tuple[str, .
 def vision_input(model_id: str) -> bool:
     """A chat model whose id says it reads images (the last row of UPSTREAMS.md 1.6)."""
     return bool(_VISION.search(model_id.lower()))
+
+
+GOOGLE_GEMINI_INPUTS = ("text", "image", "file", "audio", "video")
+_GEMMA_VERSION = re.compile(r"gemma-(\d+)")
+
+
+def google_chat_modalities(model_id: str, *, live_only: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A Google chat model's modalities from its name, where the API lists no input types:
+    `gemini-*` reads text, images, files, audio and video; `gemma-3` and later text and images;
+    text-to-speech, native-audio and Live-only (`live_only`) models answer in audio or speech."""
+    lowered = model_id.lower()
+    if "tts" in lowered:
+        return ("text",), ("speech",)
+    gemma = _GEMMA_VERSION.match(lowered)
+    ins = (
+        GOOGLE_GEMINI_INPUTS
+        if lowered.startswith("gemini-")
+        else ("text", "image")
+        if gemma and int(gemma[1]) >= 3
+        else ("text",)
+    )
+    if "native-audio" in lowered or live_only:
+        return ins, ("audio",)
+    return ins, (("text", "image") if "image" in lowered else ("text",))
 
 
 def fallback_modalities(model_id: str, *, chat: bool = False) -> tuple[tuple[str, ...], tuple[str, ...], str]:

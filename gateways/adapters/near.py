@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gateways.adapters.base import Adapter, Builtin, Prices
+from gateways.adapters.base import Adapter, Builtin
 from gateways.adapters.saved_shapes import NEARModelList
-from gateways.adapters.values import PER_MILLION, PER_TOKEN, RejectItem
+from gateways.adapters.values import PER_MILLION, PER_TOKEN
 from gateways.registry import register
 
 
@@ -32,17 +32,12 @@ class NEAR(Adapter):
         "completion": ("pricing.completion", ("pricing.output", PER_MILLION)),
         **{key: (f"pricing.{key}",) for key in ("input_cache_read", "image", "request")},
     }
-    price_unit = PER_TOKEN
+    price_unit, price_container = PER_TOKEN, "pricing"
     max_output_fields = ("max_output_length",)
     feature_fields = ("supported_features",)
     active_field, inactive_values = "is_ready", (False,)
     extra_fields = ("owned_by", "quantization", "datacenters", "is_ready")
     saved_shapes = (NEARModelList,)
-
-    def prices(self, item: Mapping[str, Any]) -> Prices:
-        if not isinstance(item.get("pricing"), Mapping | None):
-            raise RejectItem("pricing is not an object")
-        return super().prices(item)
 
     def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
         # owned_by is "nearai" for the models NEAR hosts itself, else the lab

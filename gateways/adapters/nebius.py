@@ -1,15 +1,12 @@
 """Nebius AI Studio / Token Factory model list.  Reference: https://docs.tokenfactory.nebius.com/api-reference/models
 
-`GET /v1/models?verbose=true` adds `pricing` (strings, USD per token), `context_length` and
-`architecture.modality` (an arrow string; embedding models say `text->embedding`). If the verbose
-form is refused (400, 404, 422) the plain list is fetched instead: bare ids, prices and context null,
-modality from the id keyword table, and the run records a warning. A `-fast` suffix is a faster,
-differently priced variant: a separate offer (UPSTREAMS.md 2.7). `owned_by` is "system" throughout.
+`GET /v1/models?verbose=true` adds `pricing` (USD per token), `context_length`, `architecture.modality`
+and `per_request_limits`; if the verbose form is refused (400, 404, 422) the plain list is used, and
+the run warns. A `-fast` suffix is a separate, differently priced offer (UPSTREAMS.md 2.7).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -38,7 +35,7 @@ class Nebius(Adapter):
     price_unit = PER_TOKEN
     owner_field = None
     feature_fields = ("supported_features",)
-    extra_fields = ("regions",)
+    extra_fields, per_request_limits_field = ("regions",), "per_request_limits"
 
     def fetch(self, client: httpx.Client) -> list[Any]:
         try:
@@ -56,9 +53,4 @@ class Nebius(Adapter):
         return (model_id[: -len(FAST)], "fast") if fast else (model_id, None)
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
-        limits = item.get("per_request_limits")
-        return replace(
-            model,
-            hugging_face_id=hf_style(model.merge_base),
-            per_request_limits=limits if isinstance(limits, Mapping) else None,
-        )
+        return replace(model, hugging_face_id=hf_style(model.merge_base))

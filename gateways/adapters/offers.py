@@ -1,6 +1,6 @@
-"""Models an upstream lists with several serving providers, each with its own price and context
-(Hugging Face's router): reading the provider entries, and choosing the one whose price stands for
-the model (the convention in docs/adapters.md, "Hugging Face")."""
+"""Models an upstream lists with several serving providers, each with its own price and context:
+one item per provider (AIMO), or the provider entries read and the one whose price stands for the
+model chosen (Hugging Face's router; the convention in docs/adapters.md, "Hugging Face")."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ from gateways.adapters.values import RejectItem, Unit, positive_int, price, text
 
 FLAGS = ("is_free", "supports_tools", "supports_structured_output", "is_model_author")
 STATISTICS = ("first_token_latency_ms", "throughput")
+
+
+def one_item_per_offer(entries: list[Any], field: str) -> list[Any]:
+    """For an upstream that routes each (model, provider) pair separately: one item per provider,
+    the model entry with only that provider in `field`. Entries without a usable list pass through
+    whole, to be rejected and counted."""
+    expanded: list[Any] = []
+    for entry in entries:
+        offers = entry.get(field) if isinstance(entry, dict) else None
+        if isinstance(offers, list) and offers:
+            expanded.extend({**entry, field: [offer]} for offer in offers)
+        else:
+            expanded.append(entry)
+    return expanded
 
 
 def read_offers(value: Any, unit: Unit) -> list[dict[str, Any]]:

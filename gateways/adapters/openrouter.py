@@ -15,7 +15,7 @@ from typing import Any
 from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel
 from gateways.adapters.modalities import INPUT_ORDER, OUTPUT_ORDER, ordered
 from gateways.adapters.pagination import NextLinks
-from gateways.adapters.values import PER_TOKEN, dig, mapping, text
+from gateways.adapters.values import PER_TOKEN, dig, last_segment, mapping, text
 from gateways.registry import register
 
 
@@ -49,7 +49,7 @@ class OpenRouter(Adapter):
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         return replace(
             model,
-            name=text(item.get("name")) or model.id.partition(":")[0].rsplit("/", 1)[-1],  # no variant in it
+            name=text(item.get("name")) or last_segment(model.id.partition(":")[0] or model.id),  # no variant in it
             canonical_slug=text(item.get("canonical_slug")),
             modality=text(dig(item, "architecture.modality")),  # kept as is: its order can differ from the lists'
             default_parameters=mapping(item.get("default_parameters")),

@@ -65,13 +65,15 @@ def tiers(value: Any, read: Read) -> tuple[dict[str, Any], ...]:
     return tuple({key: price if key in TIER_LIMITS else read(price) for key, price in tier.items()} for tier in value)
 
 
-def long_context_tier(threshold: Any, base: Mapping[str, Any], long: Mapping[str, Decimal | None]) -> tuple[dict[str, Any], ...]:
-    """One tier from `min_prompt_tokens = threshold` with the `long` prices (a long price of 0 means
-    the base price); none for a threshold of 0 or absent, or when no long price is stated."""
+def long_context_tier(threshold: Any, base: Mapping[str, Any], long: Mapping[str, Any], read: Read) -> tuple[dict[str, Any], ...]:
+    """One tier from `min_prompt_tokens = threshold` with the `long` prices read through `read` (a
+    long price of 0 means the base price); none for a threshold of 0 or absent, or when no long
+    price is stated."""
     if threshold is None or threshold == 0:
         return ()
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
         raise RejectItem(f"long_context_threshold {threshold!r:.40} is not a token count")
     tier: dict[str, Any] = {"min_prompt_tokens": threshold}
-    tier.update({key: base.get(key) if value == 0 else value for key, value in long.items() if value is not None})
+    prices = {key: read(value) for key, value in long.items()}
+    tier.update({key: base.get(key) if value == 0 else value for key, value in prices.items() if value is not None})
     return (tier,) if len(tier) > 1 else ()

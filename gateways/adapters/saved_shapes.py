@@ -46,6 +46,7 @@ class DeepInfraModelsList(Adapter):
         "prompt": (("pricing.cents_per_input_token", CENTS_PER_TOKEN),),
         "completion": (("pricing.cents_per_output_token", CENTS_PER_TOKEN),),
     }
+    price_container = "pricing"
     extra_fields = ("type", "reported_type", "quantization", "deprecated", "replaced_by")
 
     @classmethod
@@ -56,8 +57,6 @@ class DeepInfraModelsList(Adapter):
         return None if item.get("private") in (1, True) else super().normalize(item)  # skipped and counted
 
     def prices(self, item: Mapping[str, Any]) -> Prices:
-        if not isinstance(item.get("pricing"), Mapping | None):
-            raise RejectItem("pricing is not an object")
         prices, unit = super().prices(item)
         for key, rate_key in DEEPINFRA_CACHE_RATES.items():
             rate = price(dig(item, f"pricing.{rate_key}"))

@@ -1,13 +1,8 @@
 """Together AI model list.  Reference: https://docs.together.ai/reference/models-1
 
-The body is a bare JSON array (a `data` wrapper is accepted too). `pricing.input`/`output` are USD
-per 1M tokens. Together sends `0` for every price it does not list per token (image and video
-models, chat models not served per token): when both are 0 both are stored as null (unknown),
-except for ids ending in `-Free`, Together's free serverless models. A single 0 is real (embedding,
-rerank and TTS models have no output charge). `type: audio` (TTS) input is per 1M characters and
-`type: transcribe` prices have an unverified unit: both are converted the same way and their
-`price_unit` says so. `hourly`, `base` and `finetune` are not token prices: kept in `extra`
-(UPSTREAMS.md 2.14).
+A bare JSON array; prices USD per 1M tokens. Two zeros mean "not priced per token" (null) except on
+`-Free` ids; text-to-speech prices are per 1M characters, transcription units unverified (`price_unit`
+says so); `hourly`, `base`, `finetune` stay in `extra` (UPSTREAMS.md 2.14; docs/adapters.md, "Together").
 """
 
 from __future__ import annotations
@@ -17,21 +12,10 @@ from dataclasses import replace
 from typing import Any
 
 from gateways.adapters.base import NO_PRICES, Adapter, Builtin, Modalities, NormalizedModel, Prices
-from gateways.adapters.modalities import infer_modalities, vision_input
+from gateways.adapters.modalities import TOGETHER_TYPES, infer_modalities, vision_input
 from gateways.adapters.values import PER_MILLION, mapping, text
 from gateways.registry import register
 
-TYPES = {
-    "chat": (("text",), ("text",)),
-    "language": (("text",), ("text",)),
-    "moderation": (("text",), ("text",)),
-    "embedding": (("text",), ("embeddings",)),
-    "rerank": (("text",), ("rerank",)),
-    "image": (("text",), ("image",)),
-    "video": (("text",), ("video",)),
-    "audio": (("text",), ("speech",)),
-    "transcribe": (("audio",), ("transcription",)),
-}
 UNITS = {"audio": "per_1m_chars_usd", "transcribe": "per_1m_usd_unverified"}
 NOT_TOKEN_PRICES = ("hourly", "base", "finetune")
 
@@ -48,7 +32,7 @@ class Together(Adapter):
     max_output_fields = ("config.max_output_length",)
     price_fields = {"prompt": ("pricing.input",), "completion": ("pricing.output",)}
     price_unit = PER_MILLION
-    type_field, type_modalities = "type", TYPES
+    type_field, type_modalities = "type", TOGETHER_TYPES
     extra_fields = ("type", "organization", "license", "link")
 
     def prices(self, item: Mapping[str, Any]) -> Prices:

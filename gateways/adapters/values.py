@@ -250,10 +250,17 @@ class Unit:
 
     label: str
     read: Callable[[Any], Decimal | None]
+    # For a unit guessed per value (`assumed_price`): the label a stated value was read with.
+    label_of: Callable[[Any], str | None] | None = None
+
+    def label_for(self, value: Any) -> str | None:
+        return self.label_of(value) if self.label_of is not None else self.label
 
 
 PER_TOKEN = Unit("per_token_usd", price)
 PER_MILLION = Unit("per_1m_usd", per_million)
 CENTS_PER_TOKEN = Unit("per_token_usd_cents", cents)
+# Unverified units (AIMO, NEAR's old list): read from the magnitude, labelled with the unit assumed.
+ASSUMED_FROM_MAGNITUDE = Unit("assumed", lambda value: assumed_price(value)[0], lambda value: assumed_price(value)[1])
 # Integers in units of 0.0001 USD (1/100 of a US cent) per 1M tokens: value x 10^-10 (xAI, Novita).
 TEN_THOUSANDTHS_PER_MILLION = Unit("per_1m_0.0001usd", lambda value: scaled(value, -10))

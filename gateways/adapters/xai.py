@@ -1,13 +1,8 @@
 """xAI model lists.  Reference: https://docs.x.ai/docs/api-reference#list-language-models
 
-`GET /v1/language-models` carries prices as integers in units of 0.0001 USD per 1M tokens (1/100 of a
-US cent per 1M), i.e. USD per token = value x 10^-10 (`30000` -> `0.000003`). `search_price` uses the
-same scale per search. `*_long_context` prices become one `overrides` tier at `min_prompt_tokens =
-long_context_threshold` (a long-context price of 0 means "same as the base price"; a threshold of 0
-means no tier). Its siblings `/v1/image-generation-models` and `/v1/video-generation-models` share the
-envelope and are fetched too; their per-image/per-video prices are not token prices and stay raw.
-`aliases` (other callable ids of the same model) are kept in `extra`, never as separate rows.
-A saved body of the plain `/v1/models` list imports too: no prices, modality from the id.
+`GET /v1/language-models`, then the image and video lists (their per-image and per-video prices stay
+raw). Prices: integers in 0.0001 USD per 1M tokens; `*_long_context` prices make one tier at
+`long_context_threshold`. A saved plain `/v1/models` body imports too (docs/adapters.md, "xAI").
 """
 
 from __future__ import annotations
@@ -16,13 +11,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-import httpx
-
 from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel
 from gateways.adapters.modalities import fallback_modalities
-from gateways.adapters.values import TEN_THOUSANDTHS_PER_MILLION, RejectItem
-from gateways.errors import AdapterError, ErrorKind
-from gateways.fetch import fetch_json
+from gateways.adapters.pricing import long_context_tier
+from gateways.adapters.values import TEN_THOUSANDTHS_PER_MILLION
 from gateways.registry import register
 
 TOKEN_PRICES = {
@@ -31,7 +23,6 @@ TOKEN_PRICES = {
     "input_cache_read": "cached_prompt_text_token_price",
     "image_token": "prompt_image_token_price",
 }
-MEDIA_LISTS = ("image-generation-models", "video-generation-models")
 
 
 @register
@@ -41,58 +32,29 @@ class XAI(Adapter):
     default_base_url = "https://api.x.ai/v1"
     builtin = Builtin(priority=60, min_expected_models=1)
     price_unit_label = "0.0001 USD per 1M tokens (x 10^-10)"
+    sole_author = "xai"
     reference = "https://docs.x.ai/docs/api-reference#list-language-models"
-    list_path = "language-models"
+    list_path, also_list_paths = "language-models", ("image-generation-models", "video-generation-models")
     envelope_keys = ("models", "data")
-    name_fields, description_fields = ("id",), ()
-    context_fields = ("max_prompt_length",)
+    name_fields, description_fields, context_fields = ("id",), (), ("max_prompt_length",)
     price_fields = {**{key: (field,) for key, field in TOKEN_PRICES.items()}, "web_search": ("search_price",)}
     price_unit = TEN_THOUSANDTHS_PER_MILLION
     extra_fields = ("version", "fingerprint")
 
-    def fetch(self, client: httpx.Client) -> list[Any]:
-        items = super().fetch(client)
-        for path in MEDIA_LISTS:
-            try:
-                items.extend(self.items(fetch_json(client, path)))
-            except AdapterError as exc:
-                if exc.kind != ErrorKind.NOT_FOUND:
-                    raise  # a transient failure must not publish a list without the media models
-                self.warnings.append(f"/{path} answered 404; its models are not in this list")
-        return items
-
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
-        stated = super().modalities(model_id, item)
+        stated, lowered = super().modalities(model_id, item), model_id.lower()
         if stated[2] == "upstream":
             return stated
-        lowered = model_id.lower()  # the plain /v1/models list states no type (UPSTREAMS.md 2.8)
-        if "video" in lowered or "image" in lowered:
+        if "video" in lowered or "image" in lowered:  # the plain /v1/models list states no type
             return ("text",), ("video" if "video" in lowered else "image",), "inferred"
         if lowered.startswith("grok"):
             return ("text", "image") if "vision" in lowered else ("text",), ("text",), "inferred"
         return fallback_modalities(lowered)
 
-    def author(self, model_id: str, item: Mapping[str, Any]) -> str | None:
-        return "xai"  # xAI serves its own models only
+    def price_tiers(self, item: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+        long = {key: item.get(f"{field}_long_context") for key, field in TOKEN_PRICES.items()}
+        return long_context_tier(item.get("long_context_threshold"), self.prices(item)[0], long, self.price_unit.read)
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         aliases = [a for a in item.get("aliases") or () if isinstance(a, str) and a]
-        return replace(
-            model,
-            pricing_overrides=_long_context_tier(item, model.pricing),
-            extra={**model.extra, **({"aliases": aliases} if aliases else {})},
-        )
-
-
-def _long_context_tier(item: dict[str, Any], prices: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
-    threshold = item.get("long_context_threshold")
-    if threshold is None or threshold == 0:
-        return ()
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
-        raise RejectItem(f"long_context_threshold {threshold!r:.40} is not a token count")
-    tier: dict[str, Any] = {"min_prompt_tokens": threshold}
-    for key, field in TOKEN_PRICES.items():
-        value = TEN_THOUSANDTHS_PER_MILLION.read(item.get(f"{field}_long_context"))
-        if value is not None:
-            tier[key] = prices.get(key) if value == 0 else value
-    return (tier,) if len(tier) > 1 else ()
+        return replace(model, extra={**model.extra, **({"aliases": aliases} if aliases else {})})

@@ -158,3 +158,12 @@ def test_any_item_is_normalized_or_counted_as_rejected(kind: str, batch: list[An
     assert len(result.errors) == min(result.rejected, result.MAX_ERRORS)
     for model in result.models:
         assert_prices_are_sane(model)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("odd_id", ["/", ":free", "a/"])
+def test_an_id_with_no_last_segment_still_gets_a_name(kind: str, odd_id: str) -> None:
+    # Found by the property tests above: OpenRouter, then Portkey, named a model "" for the id "/".
+    result = registered_kinds()[kind]().parse([{"id": odd_id, "name": "", "slug": odd_id, "model": odd_id}])
+    for model in result.models:
+        assert isinstance(model.name, str) and model.name, (kind, odd_id, model)
