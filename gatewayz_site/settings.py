@@ -29,6 +29,19 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# CORS: the catalog's reads are public data, so a browser page on another origin may read them
+# (GET/HEAD and their preflight only, no credentials). `*` or an empty value allows any origin;
+# otherwise only the listed ones. The admin, health, cache and system endpoints never answer CORS.
+CATALOG_CORS_ORIGINS = env.list("CATALOG_CORS_ORIGINS", default=["*"])
+CORS_ALLOW_ALL_ORIGINS = not CATALOG_CORS_ORIGINS or "*" in CATALOG_CORS_ORIGINS
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else CATALOG_CORS_ORIGINS
+CORS_URLS_REGEX = r"^/(catalog/v1/(models|providers|gateways|changes)|v1/models|models)(/.*)?$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "content-type", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "X-Request-ID")
+CORS_PREFLIGHT_MAX_AGE = 86400
+
 INSTALLED_APPS = [
     "health.admin_apps.CatalogAdminConfig",  # django.contrib.admin with the health dashboard (health/sites.py)
     "django.contrib.auth",
@@ -41,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "corsheaders",
     "catalog",
     "gateways",
     "health",
@@ -48,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "gatewayz_site.logs.RequestIdMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that can answer (CommonMiddleware, gzip)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
