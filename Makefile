@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint bench contract goldens clean
+.PHONY: install browser run test lint bench contract goldens clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ run bench superuser: export DJANGO_DEBUG ?= true
 superuser: install
 	$(BIN)/python manage.py createsuperuser
 
-test: install
+# The browser tests need Debian's chromium and chromium-driver: installed here when missing.
+browser:
+	.ci/install-browser
+
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

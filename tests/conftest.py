@@ -140,3 +140,14 @@ def builtin_gateways(transactional_db: Any) -> None:
     from gateways.builtins import seed_builtins
 
     seed_builtins()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    """Real headless Chromium (tests/browser.py); fails, never skips, when it is not installed."""
+    from tests.browser import chromium, missing
+
+    if reason := missing():
+        pytest.fail(reason)
+    with chromium(tmp_path / "chromium-profile") as driver:
+        yield driver

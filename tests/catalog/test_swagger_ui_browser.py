@@ -3,7 +3,6 @@ come from drf-spectacular-sidecar through our own static files."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,16 +11,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = [pytest.mark.e2e]
-
-
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options)
-    yield driver
-    driver.quit()
 
 
 def test_swagger_ui_lists_the_catalog_operations(transactional_db: Any, live_server: Any, browser: webdriver.Chrome) -> None:

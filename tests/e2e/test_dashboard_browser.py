@@ -4,15 +4,12 @@ A staff member logs in through the admin login form, opens the dashboard, sees e
 its status, presses "Refresh" on one and reads the confirmation. `SAVE_SCREENSHOT=1` also writes
 docs/dashboard.png (off by default, so a test run never dirties the tree).
 
-Needs Debian's `chromium` and `chromium-driver` packages; Selenium Manager is never used (it would
-try to download a browser).
+The browser is the `browser` fixture (tests/browser.py).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +18,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -31,45 +26,9 @@ from gateways.models import Gateway, RefreshRun
 from gateways.tasks import refresh_gateway
 from tests.health.scenarios import history, make_gateway, publish
 
-CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
-INSTALL = "apt-get update && apt-get install -y chromium chromium-driver"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_gateways")]
-
-
-def chromium_binary() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture
-def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[webdriver.Chrome]:
-    binary = chromium_binary()
-    if binary is None or not os.access(CHROMEDRIVER, os.X_OK):
-        pytest.fail(f"headless Chromium and {CHROMEDRIVER} are required for this test; install them with: {INSTALL}")
-    monkeypatch.setenv("SE_OFFLINE", "true")  # belt and braces: Selenium Manager must never download
-    options = Options()
-    options.binary_location = binary
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1680,1200",
-        "--force-device-scale-factor=1",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(0)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture
