@@ -35,6 +35,17 @@ def catalog_state() -> tuple[int, dict[str, Any]]:
     return snapshot.remembered("catalog_state", _load_state)
 
 
+def read_state() -> tuple[int, dict[str, Any]]:
+    """The catalog version and its totals as the database has them now (inside
+    `catalog.consistent.catalog_read()`: as of the snapshot), never the remembered copy. A newer
+    version than the remembered one replaces it, so this process's next reads ask for it."""
+    state = _load_state()
+    remembered = snapshot.peek("catalog_state")
+    if remembered is None or state[0] > remembered[0]:
+        snapshot.put("catalog_state", state)
+    return state
+
+
 def _load_state() -> tuple[int, dict[str, Any]]:
     row = CatalogVersion.objects.filter(pk=1).values_list("version", "totals").first()
     return (row[0], row[1] or {}) if row else (0, {})

@@ -1,5 +1,6 @@
 """What every catalog endpoint does around its own query: the base view (`CatalogView`) with query
-validation, freshness, the ETag and its 304, the response cache and `Cache-Control`; and the one
+validation, freshness, the ETag and its 304, the response cache and `Cache-Control`, a body read in one
+catalog snapshot (`catalog.consistent`); and the one
 envelope builder that list bodies are assembled with.
 
 Every response carries each involved gateway's freshness; a read that finds a gateway stale
@@ -40,6 +41,7 @@ from catalog.access import (
     error_body,
 )
 from catalog.bodies import CompressedPart, accepts_gzip
+from catalog.consistent import catalog_read
 from catalog.sources import SourceStatus, source_statuses, stale_read
 
 log = logging.getLogger(__name__)
@@ -207,19 +209,30 @@ class CatalogView(APIView):
         self,
         request: Request,
         *,
-        etag: str,
+        parts: tuple[Any, ...],
         involved: Iterable[SourceStatus],
-        cache_key: str,
-        build: Callable[[], bytes],
+        build: Callable[[Mapping[str, Any]], bytes],
         tail: Callable[[], bytes],
     ) -> CatalogResponse:
         """304 when the client has it; else the cached (or freshly built) part plus `tail()`,
-        gzip-compressed when the client accepts it."""
+        gzip-compressed when the client accepts it.
+
+        The ETag and the cache key name the catalog version the part was read at: `parts` says
+        what the query is, and a miss runs `build(totals)` in one snapshot (`catalog.consistent`)
+        that also reads the version and its totals, so rows, total, ETag and key all agree."""
+        version, generation = cache.catalog_version(), cache.generation()
+        etag = self.etag(version, generation, *parts, involved=involved)
         if _not_modified(request, etag):
             return self._finish(CatalogResponse(status=304), etag=etag, involved=involved)
+        cache_key = cache.key(version, generation, *parts)
         part = cache.get(cache_key)
         if not isinstance(part, CompressedPart):
-            part = CompressedPart.of(build())
+            with catalog_read():
+                read_version, totals = cache.read_state()
+                part = CompressedPart.of(build(totals))
+            if read_version != version:  # published since this process last looked
+                etag = self.etag(read_version, generation, *parts, involved=involved)
+                cache_key = cache.key(read_version, generation, *parts)
             cache.set(cache_key, part, settings.CATALOG_CACHE_SECONDS)
         if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             response = CatalogResponse(part.gzip(tail()), content_type="application/json")

@@ -307,6 +307,10 @@ def catalog_publish(
         result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
 
         if result.wrote_anything:
+            # Publishes of different gateways take turns from here: the merge and the totals then
+            # see every publish committed before this one (on PostgreSQL's READ COMMITTED a
+            # concurrent publish would otherwise be missing from the totals stored with the version).
+            _lock_version()
             rebuild_merged(keys=touched_keys, now=now)
             result.version = _bump_version(now)
             transaction.on_commit(cache.invalidate)
@@ -331,6 +335,11 @@ def _facts(values: dict[str, Any]) -> dict[str, Any]:
         "pricing": {k: values["pricing"].get(k) for k in ("prompt", "completion")},
         "context_length": values["context_length"],
     }
+
+
+def _lock_version() -> None:
+    """Hold the catalog version row until this transaction ends (SQLite's write lock already does)."""
+    list(CatalogVersion.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
 
 
 def _bump_version(now: datetime) -> int:
@@ -425,6 +434,7 @@ def rebuild_all_merged() -> int:
     keys = set(AIModel.objects.values_list("canonical_key", flat=True).distinct())
     keys |= set(MergedModel.objects.values_list("merge_key", flat=True))
     with transaction.atomic():
+        _lock_version()
         count = rebuild_merged(keys=keys)
         _bump_version(timezone.now())
         transaction.on_commit(cache.invalidate)

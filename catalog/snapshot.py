@@ -40,6 +40,19 @@ def remembered(name: str, load: Callable[[], T]) -> T:
     return value
 
 
+def peek(name: str) -> Any:
+    """The remembered value of `name` while it lasts, else None (never loads)."""
+    entry = _values.get(name)
+    return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+
+def put(name: str, value: Any) -> None:
+    """Remember `value` as `name` for `CATALOG_STATE_SECONDS` (a newer value read elsewhere)."""
+    ttl = settings.CATALOG_STATE_SECONDS
+    if ttl > 0:
+        _values[name] = (time.monotonic() + ttl, value)
+
+
 def clear() -> None:
     """Forget every remembered value (called after a change made in this process)."""
     _values.clear()

@@ -10,6 +10,7 @@ List bodies are joined from the JSON each model got at publish time (`public_jso
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -22,6 +23,7 @@ from rest_framework.request import Request
 
 from catalog import cache, selectors
 from catalog.access import error_body
+from catalog.consistent import catalog_read
 from catalog.counts import active_counts_by_slug
 from catalog.responses import CatalogView, envelope_part, envelope_tail, now_text, page_facts
 from catalog.serializers import (
@@ -85,26 +87,21 @@ class _ModelListBase(CatalogView):
         )
         offset, limit = params["offset"], params["limit"]
         involved = self.involved(statuses, gateway)
-        (version, totals), generation = cache.catalog_state(), cache.generation()
-        query = (self.column, filters.cache_key_part(), offset, limit)
 
-        def known_total() -> int | None:
+        def build(totals: Mapping[str, Any]) -> bytes:
             # An unfiltered list's total was stored with the version: no COUNT(*) over the catalog.
-            if not filters.unfiltered:
-                return None
-            return totals.get("all") if gateway == "all" else totals.get("gateways", {}).get(gateway)
-
-        def build() -> bytes:
-            page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column, total=known_total())
+            known_total = None
+            if filters.unfiltered:
+                known_total = totals.get("all") if gateway == "all" else totals.get("gateways", {}).get(gateway)
+            page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column, total=known_total)
             facts = page_facts(total=page.total, returned=len(page.fragments), offset=offset, limit=limit, gateway=gateway)
             data = b"[" + ",".join(page.fragments).encode() + b"]"
             return envelope_part(data, facts, head=b'{"object":"list","data":' if self.openai else b'{"data":')
 
         return self.cached(
             request,
-            etag=self.etag(version, generation, query, involved=involved),
+            parts=("models", self.column, filters.cache_key_part(), offset, limit),
             involved=involved,
-            cache_key=cache.key("models", version, generation, *query),
             build=build,
             tail=lambda: envelope_tail(note=_note(gateway, involved), freshness=self.freshness(involved)),
         )
@@ -169,17 +166,19 @@ MODEL_ID_PARAMETER = OpenApiParameter(
 )
 
 
-def _resolve(model_id: str, gateway: str) -> selectors.ResolvedModel | None:
-    """`selectors.model_resolve` through the response cache (found models only: a miss is not
-    remembered, so made-up ids cannot fill the cache)."""
-    cache_key = cache.key("resolve", cache.catalog_version(), cache.generation(), gateway, model_id)
-    resolved = cache.get(cache_key)
+def _resolve(model_id: str, gateway: str) -> tuple[int, selectors.ResolvedModel | None]:
+    """The catalog version and `selectors.model_resolve`'s answer read at it, through the response
+    cache (found models only: a miss is not remembered, so made-up ids cannot fill the cache)."""
+    version, generation = cache.catalog_version(), cache.generation()
+    resolved = cache.get(cache.key("resolve", version, generation, gateway, model_id))
     if isinstance(resolved, selectors.ResolvedModel):
-        return resolved
-    resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
+        return version, resolved
+    with catalog_read():
+        version, _ = cache.read_state()
+        resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
     if resolved is not None:
-        cache.set(cache_key, resolved, settings.CATALOG_CACHE_SECONDS)
-    return resolved
+        cache.set(cache.key("resolve", version, generation, gateway, model_id), resolved, settings.CATALOG_CACHE_SECONDS)
+    return version, resolved
 
 
 @extend_schema_view(
@@ -205,11 +204,11 @@ class ModelDetailView(CatalogView):
         statuses = self.statuses()
         gateway = self.params(ModelDetailQuerySerializer, request, gateways=statuses.keys())["gateway"]
         model_id = model_id.rstrip("/")
-        resolved = _resolve(model_id, gateway)
+        version, resolved = _resolve(model_id, gateway)
         if resolved is None:
             return self.json(self.not_found(model_id, gateway), status=404)
         involved = [statuses[slug] for slug in dict.fromkeys(o["gateway"] for o in resolved.offers) if slug in statuses]
-        etag = self.etag(cache.catalog_version(), self.tag, gateway, model_id, involved=involved)
+        etag = self.etag(version, self.tag, gateway, model_id, involved=involved)
         return self.uncached(request, etag=etag, involved=involved, body=lambda: self.body(resolved, gateway, statuses, involved))
 
     @property
@@ -275,20 +274,11 @@ class OpenAIModelDetailView(ModelDetailView):
 )
 class ProviderListView(CatalogView):
     def get(self, request: Request) -> HttpResponse:
-        version, generation = cache.catalog_version(), cache.generation()
-
-        def build() -> bytes:
+        def build(totals: Mapping[str, Any]) -> bytes:
             providers = selectors.provider_list()
             return envelope_part(orjson.dumps(providers), {"total": len(providers)})
 
-        return self.cached(
-            request,
-            etag=self.etag(version, generation, "providers"),
-            involved=[],
-            cache_key=cache.key("providers", version, generation),
-            build=build,
-            tail=envelope_tail,
-        )
+        return self.cached(request, parts=("providers",), involved=[], build=build, tail=envelope_tail)
 
 
 @extend_schema_view(
@@ -349,19 +339,11 @@ class ChangeListView(CatalogView):
         params = self.params(ChangeQuerySerializer, request, gateways=statuses.keys())
         gateway, since, kind = params["gateway"], params.get("since"), params.get("kind") or ""
         offset, limit = params["offset"], params["limit"]
-        version, generation = cache.catalog_version(), cache.generation()
         query = ("changes", gateway, since.isoformat() if since else None, kind, offset, limit)
 
-        def build() -> bytes:
+        def build(totals: Mapping[str, Any]) -> bytes:
             total, data = selectors.change_page(gateway=gateway, since=since, kind=kind, offset=offset, limit=limit)
             facts = page_facts(total=total, returned=len(data), offset=offset, limit=limit, gateway=gateway)
             return envelope_part(orjson.dumps(data), facts)
 
-        return self.cached(
-            request,
-            etag=self.etag(version, generation, query),
-            involved=[],
-            cache_key=cache.key(version, generation, *query),
-            build=build,
-            tail=envelope_tail,
-        )
+        return self.cached(request, parts=query, involved=[], build=build, tail=envelope_tail)

@@ -24,7 +24,7 @@ def test_list_responses_carry_a_weak_etag_and_cache_control(small_catalog: Any, 
     response = client.get("/catalog/v1/models?limit=2")
     assert response["ETag"].startswith('W/"')
     assert response["Cache-Control"] == "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
-    assert response["Vary"] == "Accept-Encoding"
+    assert {part.strip().lower() for part in response["Vary"].split(",")} == {"accept-encoding", "origin"}
 
 
 @pytest.mark.parametrize(
@@ -159,12 +159,14 @@ def _forget_cached_responses() -> None:
 @pytest.mark.parametrize(
     ("template", "miss", "hit"),
     [
-        # statuses + catalog version (with the unfiltered totals) + page (a filtered one counts its
-        # matches in the same query); a cached response needs only the first two
-        ("/catalog/v1/models?limit={n}", 3, 2),
-        ("/catalog/v1/models?gateway=gamma&limit={n}&sort=-prompt_price", 3, 2),
-        ("/v1/models?limit={n}", 3, 2),
-        ("/v1/models?gateway=gamma&limit={n}&q=solo", 3, 2),
+        # statuses + catalog version (names the cache entry) + in one snapshot the version again
+        # (with the unfiltered totals) and the page (a filtered one counts its matches in the same
+        # query); a cached response needs only the first two. (On PostgreSQL outside a test's
+        # transaction the snapshot adds its SET TRANSACTION.)
+        ("/catalog/v1/models?limit={n}", 4, 2),
+        ("/catalog/v1/models?gateway=gamma&limit={n}&sort=-prompt_price", 4, 2),
+        ("/v1/models?limit={n}", 4, 2),
+        ("/v1/models?gateway=gamma&limit={n}&q=solo", 4, 2),
     ],
 )
 def test_sql_queries_per_request_do_not_grow_with_the_page_size(
@@ -181,9 +183,9 @@ def test_sql_queries_per_request_do_not_grow_with_the_page_size(
 def test_the_whole_list_costs_the_same_queries_as_one_page(bigger_catalog: Any, client: Client) -> None:
     assert len(client.get("/v1/models?gateway=gamma").json()["data"]) == 60
     _forget_cached_responses()
-    assert _queries(client, "/v1/models?gateway=gamma") == 3
+    assert _queries(client, "/v1/models?gateway=gamma") == 4
     _forget_cached_responses()
-    assert _queries(client, "/v1/models?gateway=gamma&q=solo") == 3
+    assert _queries(client, "/v1/models?gateway=gamma&q=solo") == 4
 
 
 def test_freshness_comes_from_the_catalog_source_record(small_catalog: Any, client: Client) -> None:
