@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -67,9 +67,14 @@ def _fetch_live(transport: httpx.BaseTransport | None) -> Produce:
     return produce
 
 
-def _parse(adapter: Adapter, items: list[Any]) -> ParseResult:
+def _parse(adapter: Adapter, items: list[Any], gateway: Gateway) -> ParseResult:
+    """The adapter's records, enriched, each naming a provider. `provider_slug` is decided here
+    and nowhere else: the adapter's `author` (the id's `org/` head, else a slug-like owner field
+    such as `owned_by`), else what enrichment borrowed, else the serving gateway's slug: a model
+    whose id and item name no author is served by that gateway, never `null`."""
     result = adapter.parse(items)
     adapter.enrich(result, ModelLookup())
+    result.models = [m if m.provider_slug else replace(m, provider_slug=gateway.slug) for m in result.models]
     return result
 
 
@@ -121,7 +126,7 @@ def gateway_dry_run(*, gateway: Gateway, transport: httpx.BaseTransport | None =
         return DryRunResult(ok=False, error_kind=ErrorKind.UNCONFIGURED, errors=[str(_unconfigured(gateway))])
     try:
         adapter = gateway.adapter_class(options=gateway.options)
-        result = _parse(adapter, _fetch_live(transport)(adapter, gateway))
+        result = _parse(adapter, _fetch_live(transport)(adapter, gateway), gateway)
     except AdapterError as exc:
         return DryRunResult(ok=False, error_kind=exc.kind, errors=[str(exc)], duration_ms=elapsed_ms(started))
     return DryRunResult(
@@ -222,7 +227,7 @@ def _refresh_under_lease(
     run: RefreshRun, started: float, *, gateway: Gateway, token: str, force: bool, now: datetime, produce: Produce
 ) -> RefreshRun:
     adapter = gateway.adapter_class(options=gateway.options)
-    result = _parse(adapter, produce(adapter, gateway))
+    result = _parse(adapter, produce(adapter, gateway), gateway)
     run.models_seen = len(result.models) + result.rejected + result.skipped
     run.models_rejected = result.rejected
     run.models_skipped = result.skipped

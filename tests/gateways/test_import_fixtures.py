@@ -76,7 +76,8 @@ def test_import_catalog_stores_every_model_of_the_fixture_as_its_golden_file_say
             "upstream_active": expected["upstream_active"],
             "canonical_key": expected["canonical_key"],
         }, document["id"]
-        assert json.loads(row.public_json) == document
+        # the golden file is the adapter's output; a record no author is named in is served as its gateway's
+        assert json.loads(row.public_json) == document | {"provider_slug": document["provider_slug"] or gateway.slug}
 
 
 def test_every_builtin_gateway_has_a_fixture_to_import() -> None:
