@@ -71,7 +71,7 @@ def _parse(adapter: Adapter, items: list[Any], gateway: Gateway) -> ParseResult:
     """The adapter's records, enriched, each naming a provider. `provider_slug` is decided here
     and nowhere else: the adapter's `author` (the id's `org/` head, else a slug-like owner field
     such as `owned_by`), else what enrichment borrowed, else the serving gateway's slug: a model
-    whose id and item name no author is served by that gateway, never `null`."""
+    whose id and item name no author gets the serving gateway, never `null`."""
     result = adapter.parse(items)
     adapter.enrich(result, ModelLookup())
     result.models = [m if m.provider_slug else replace(m, provider_slug=gateway.slug) for m in result.models]
