@@ -16,10 +16,22 @@ snapshot. docs/design.md ("One version per response") records the decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
+
+from catalog import cache
+
+T = TypeVar("T")
+
+
+def at_one_version(read: Callable[[Mapping[str, Any]], T]) -> tuple[int, T]:
+    """`read(totals)` and the catalog version it saw, both from one snapshot."""
+    with catalog_read():
+        version, totals = cache.read_state()
+        return version, read(totals)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """What every catalog endpoint does around its own query: the base view (`CatalogView`) with query
-validation, freshness, the ETag and its 304, the response cache and `Cache-Control`, a body read in one
-catalog snapshot (`catalog.consistent`); and the one
-envelope builder that list bodies are assembled with.
+validation, freshness, the ETag and its 304, the response cache and `Cache-Control`, each body read
+at one catalog version (`catalog.consistent`); and the one envelope builder that list bodies are
+assembled with.
 
 Every response carries each involved gateway's freshness; a read that finds a gateway stale
 announces it (`catalog.sources.stale_read`, the `stale_data_read` signal) after the response has
@@ -41,7 +41,7 @@ from catalog.access import (
     error_body,
 )
 from catalog.bodies import CompressedPart, accepts_gzip
-from catalog.consistent import catalog_read
+from catalog.consistent import at_one_version
 from catalog.sources import SourceStatus, source_statuses, stale_read
 
 log = logging.getLogger(__name__)
@@ -227,9 +227,7 @@ class CatalogView(APIView):
         cache_key = cache.key(version, generation, *parts)
         part = cache.get(cache_key)
         if not isinstance(part, CompressedPart):
-            with catalog_read():
-                read_version, totals = cache.read_state()
-                part = CompressedPart.of(build(totals))
+            read_version, part = at_one_version(lambda totals: CompressedPart.of(build(totals)))
             if read_version != version:  # published since this process last looked
                 etag = self.etag(read_version, generation, *parts, involved=involved)
                 cache_key = cache.key(read_version, generation, *parts)

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 
 from catalog import cache, selectors
 from catalog.access import error_body
-from catalog.consistent import catalog_read
+from catalog.consistent import at_one_version
 from catalog.counts import active_counts_by_slug
 from catalog.responses import CatalogView, envelope_part, envelope_tail, now_text, page_facts
 from catalog.serializers import (
@@ -173,9 +173,7 @@ def _resolve(model_id: str, gateway: str) -> tuple[int, selectors.ResolvedModel 
     resolved = cache.get(cache.key("resolve", version, generation, gateway, model_id))
     if isinstance(resolved, selectors.ResolvedModel):
         return version, resolved
-    with catalog_read():
-        version, _ = cache.read_state()
-        resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
+    version, resolved = at_one_version(lambda totals: selectors.model_resolve(model_id=model_id, gateway=gateway))
     if resolved is not None:
         cache.set(cache.key("resolve", version, generation, gateway, model_id), resolved, settings.CATALOG_CACHE_SECONDS)
     return version, resolved

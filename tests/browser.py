@@ -1,6 +1,6 @@
 """Real headless Chromium for the browser tests, from Debian's `chromium` and `chromium-driver`
 (`make test` and `.ci/run` install them with `.ci/install-browser`). Selenium Manager is never used:
-it would try to download a browser."""
+it would try to download a browser (the fixture also sets `SE_OFFLINE`)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,6 @@ def missing() -> str | None:
 
 @contextmanager
 def chromium(profile: Path) -> Iterator[webdriver.Chrome]:
-    os.environ["SE_OFFLINE"] = "true"  # belt and braces: Selenium Manager must never download
     options = Options()
     options.binary_location = chromium_binary()
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

@@ -143,11 +143,12 @@ def builtin_gateways(transactional_db: Any) -> None:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
+def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Real headless Chromium (tests/browser.py); fails, never skips, when it is not installed."""
     from tests.browser import chromium, missing
 
     if reason := missing():
         pytest.fail(reason)
+    monkeypatch.setenv("SE_OFFLINE", "true")  # belt and braces: Selenium Manager must never download
     with chromium(tmp_path / "chromium-profile") as driver:
         yield driver

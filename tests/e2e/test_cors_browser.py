@@ -1,12 +1,10 @@
 """A web front end on another origin reads the catalog from real Chromium (docs/security.md,
-"Cross-origin reads"): the page is served by a second loopback server, so every fetch to the live
-server is cross-origin and the browser itself enforces CORS."""
+"Cross-origin reads"): the page is served by a second loopback server (the suite's
+`fake_upstream`), so every fetch to the live server is cross-origin and the browser itself
+enforces CORS."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,8 +14,6 @@ from gateways.models import Gateway
 from tests.health.scenarios import publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_gateways")]
-
-PAGE = b"<!doctype html><title>front end</title><p>front end</p>"
 
 # Runs in the page: each fetch reports its status and the headers a page may read, or the error.
 FETCH = """
@@ -29,33 +25,15 @@ fetch(url, {headers}).then(
 """
 
 
-@pytest.fixture
-def other_origin() -> Iterator[str]:
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
 def fetch(browser: Any, url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     return browser.execute_async_script(FETCH, url, headers or {})
 
 
 def test_a_page_on_another_origin_reads_and_revalidates_the_catalog_but_not_metrics(
-    browser: Any, live_server: Any, other_origin: str
+    browser: Any, live_server: Any, fake_upstream: Any
 ) -> None:
+    fake_upstream.json("/", {"page": "a web front end"})  # any document: what matters is its origin
+    other_origin = fake_upstream.url
     publish(Gateway.objects.get(slug="groq"), 6, now=timezone.now())
     browser.set_script_timeout(20)
     browser.get(f"{other_origin}/")

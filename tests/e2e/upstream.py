@@ -159,6 +159,22 @@ def drip(*, total_bytes: int = 2000, every: float = 0.05) -> Reply:
     return reply
 
 
+def cut_short() -> Reply:
+    """A 200 that announces its whole length, sends half of the body and closes the connection."""
+
+    def reply(handler: Handler) -> None:
+        body = models_body(10)
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[: len(body) // 2])
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    return reply
+
+
 def gzip_bomb(*, expanded_bytes: int = 4 * 1024 * 1024) -> Reply:
     """A small gzip body that inflates far past the byte cap."""
     body = gzip.compress(b"[" + b" " * expanded_bytes + b"]", compresslevel=9)
