@@ -1,8 +1,8 @@
 """Writes to the catalog: the publish guard and the one-transaction publish.
 
 `catalog_publish()` is the only way a fetched list replaces a stored one. It first asks the
-guard (`publish_refusal()`): a list that is empty, below `min_expected_models`, shrunk by more
-than `max_shrink_fraction` (unless forced) or with too many rejected items is refused, and the
+guard (`publish_refusal()`): a list that is empty, with too many rejected items, or (unless a
+person forced it) below `min_expected_models` or shrunk by more than `max_shrink_fraction` is refused, and the
 stored catalog stays exactly as it was. Otherwise, in one transaction, it inserts new rows,
 updates only rows whose content hash changed (an unchanged refresh writes no model rows), marks
 vanished models inactive, records changes, rebuilds the merged entries of the affected keys and
@@ -55,8 +55,11 @@ def publish_refusal(*, gateway: Any, count: int, rejected: int, active_before: i
     """Why this list may not replace the stored one, or None when it may."""
     if count == 0:
         return "the upstream returned no usable models; the stored catalog was kept"
-    if count < gateway.min_expected_models:
-        return f"only {count} models, fewer than min_expected_models={gateway.min_expected_models}; the stored catalog was kept"
+    if not force and count < gateway.min_expected_models:
+        return (
+            f"only {count} models, fewer than min_expected_models={gateway.min_expected_models}; "
+            "the stored catalog was kept. Refresh with force to accept it"
+        )
     total = count + rejected
     if total and rejected / total > gateway.max_reject_fraction:
         return (

@@ -8,6 +8,7 @@ Celery broker, so `make run` works on a bare machine.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import environ
@@ -247,7 +248,7 @@ CATALOG_MAX_LIMIT = 1000
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Keys and base-URL overrides per gateway, by slug (upper-cased, "-" -> "_"). Collected here so no
-# other module reads the environment; the values never leave gateways/http.py.
+# other module reads the environment; the values never leave gateways/keys.py.
 _KEY_PREFIX = "GATEWAY_KEY_"
 _URL_PREFIX = "GATEWAY_BASE_URL_"
 GATEWAY_KEYS = {
@@ -259,7 +260,13 @@ GATEWAY_BASE_URLS = {
     if name.startswith(_URL_PREFIX) and value.strip()
 }
 
-LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json (one object per line) or plain
+# json (one object per line), plain (text), or auto: plain when stderr is a terminal (a person running
+# a command), json otherwise (services, pipes, log collectors).
+LOG_FORMAT = env.str("LOG_FORMAT", default="auto")
+if LOG_FORMAT == "auto":
+    LOG_FORMAT = "plain" if sys.stderr.isatty() else "json"
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json, plain or auto, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import pty
+import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -14,6 +19,7 @@ from gatewayz_site.logs import JsonFormatter, RequestIdFilter
 
 from .conftest import json_transport
 from .factories import make_gateway, openai_body, openai_item
+from .test_readme import ROOT
 
 
 def json_lines(caplog: pytest.LogCaptureFixture, logger: str) -> list[dict[str, Any]]:
@@ -76,3 +82,50 @@ def test_a_malformed_request_id_is_replaced(client: Any) -> None:
     response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert response.status_code == 200
     assert len(response["X-Request-ID"]) == 32 and response["X-Request-ID"].isalnum()
+
+
+def log_line_from_a_command(*, on_terminal: bool, log_format: str | None = None) -> str:
+    """What `manage.py shell` logging one warning writes to stderr, a terminal or a pipe."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LOG_"))}
+    env.update(DJANGO_DEBUG="true", **({"LOG_FORMAT": log_format} if log_format else {}))
+    command = [sys.executable, "manage.py", "shell", "-c", "import logging; logging.getLogger('gatewayz.x').warning('hello')"]
+    if not on_terminal:
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
+        return done.stderr.strip().splitlines()[-1]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the command exited and closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert process.wait(timeout=120) == 0, output
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output.decode())  # the shell's colour reset on a terminal
+    return text.strip().splitlines()[-1]
+
+
+def test_a_command_on_a_terminal_logs_text_and_json_into_a_pipe() -> None:
+    on_terminal = log_line_from_a_command(on_terminal=True)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d [\d:,]+ WARNING gatewayz\.x \[None\] hello", on_terminal), on_terminal
+
+    piped = json.loads(log_line_from_a_command(on_terminal=False))
+    assert (piped["level"], piped["logger"], piped["message"]) == ("WARNING", "gatewayz.x", "hello")
+
+
+def test_log_format_json_holds_on_a_terminal_too() -> None:
+    line = json.loads(log_line_from_a_command(on_terminal=True, log_format="json"))
+    assert line["message"] == "hello"
+
+
+def test_an_unknown_log_format_is_refused_at_start() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LOG_"))}
+    env.update(DJANGO_DEBUG="true", LOG_FORMAT="xml")
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "LOG_FORMAT must be json, plain or auto, not 'xml'" in done.stderr

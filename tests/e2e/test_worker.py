@@ -8,6 +8,7 @@ Results are read back from the stored rows and through `GET /catalog/v1/models`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -82,9 +83,13 @@ def test_scheduled_tick_refreshes_a_due_gateway_through_the_worker(
     assert body["data"] == [json.loads(expected[model_id]) for model_id in sorted(expected)]
     assert (body["freshness"][SLUG]["status"], body["freshness"][SLUG]["stale"]) == ("ok", False)
     assert upstream.requests == [("/v1/models", f"Bearer {KEY}")]
-    assert "refresh gateway=fakeup outcome=success" in worker.log()
     broker = settings.CELERY_BROKER_URL.split("://")[0]  # filesystem by default, Redis across machines
     assert f".> transport:   {broker}://" in worker.log()
+    # The worker logs as the web processes do: one JSON object per line (operators alert on it).
+    assert not re.search(r"^\[\d{4}-\d\d-\d\d [\d:,]+: (INFO|WARNING|ERROR)/", worker.log(), re.M), worker.log()
+    [refresh_line] = [json.loads(line) for line in worker.log().splitlines() if '"logger": "gateways.refresh"' in line]
+    assert (refresh_line["gateway"], refresh_line["outcome"], refresh_line["models_added"]) == (SLUG, "success", 10)
+    assert refresh_line["message"].startswith("refresh gateway=fakeup outcome=success")
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from os import EX_TEMPFAIL
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import AIModel
+from gateways.leases import lease_acquire
 from gateways.models import RefreshRun
 
 from ..conftest import FakeUpstream
@@ -120,3 +122,37 @@ def test_import_catalog_reports_a_malformed_body_and_keeps_the_catalog(tmp_path:
 def test_import_catalog_missing_file_is_a_clear_error(db: Any) -> None:
     with pytest.raises(CommandError, match="nowhere.json: no such file"):
         call_command("import_catalog", "openrouter", "nowhere.json")
+
+
+def test_import_catalog_force_accepts_a_list_below_min_expected_models_on_purpose(tmp_path: Path) -> None:
+    make_gateway("acme", min_expected_models=5)
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps(openai_body(openai_item("acme/one"), openai_item("acme/two"))))
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="import into acme failed"):
+        call_command("import_catalog", "acme", str(small), stdout=out)
+    assert "fewer than min_expected_models=5" in out.getvalue()
+    assert not AIModel.objects.exists()
+
+    output = run_command("import_catalog", "acme", str(small), "--force")
+    assert output.startswith("acme: success")
+    assert AIModel.objects.filter(is_active=True).count() == 2
+
+
+def test_import_catalog_exits_non_zero_with_the_reason_when_a_refresh_holds_the_gateway(tmp_path: Path) -> None:
+    gateway = make_gateway("acme")
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps(openai_body(openai_item("acme/one"))))
+    assert lease_acquire(gateway_id=gateway.pk) is not None  # a refresh of acme is running
+
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_catalog", "acme", str(body), stdout=out)
+
+    assert caught.value.returncode == EX_TEMPFAIL
+    assert str(caught.value) == (
+        "nothing was imported into acme: another refresh of this gateway is in progress; try again later"
+    )
+    assert out.getvalue() == "acme: skipped: another refresh of this gateway is in progress\n"
+    assert not AIModel.objects.exists()

@@ -1,8 +1,12 @@
-"""`manage.py import_catalog SLUG FILE|-`: publish a saved upstream body through the adapter."""
+"""`manage.py import_catalog SLUG FILE|-`: publish a saved upstream body through the adapter.
+
+Exit status: 0 published, 1 failed (nothing changed), 75 (`EX_TEMPFAIL`) skipped because a refresh
+of the gateway held it: a script should try again later, not take the import for done."""
 
 from __future__ import annotations
 
 import sys
+from os import EX_TEMPFAIL
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,7 +25,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", metavar="SLUG")
         parser.add_argument("file", metavar="FILE", help="Path to the body, or - for standard input.")
-        parser.add_argument("--force", action="store_true", help="Accept a list that shrank past the guard.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Accept a list smaller than the gateway's min_expected_models or one that shrank past the guard.",
+        )
 
     def handle(self, *args, slug: str, file: str, force: bool, **options) -> None:
         gateway = Gateway.objects.filter(slug=slug).first()
@@ -39,3 +47,5 @@ class Command(BaseCommand):
         self.stdout.write(summary_line(run))
         if run.outcome == RefreshRun.Outcome.FAILED:
             raise CommandError(f"import into {slug} failed; the stored catalog is unchanged", returncode=1)
+        if run.outcome == RefreshRun.Outcome.SKIPPED:
+            raise CommandError(f"nothing was imported into {slug}: {run.error_message}; try again later", returncode=EX_TEMPFAIL)

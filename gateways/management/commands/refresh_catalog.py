@@ -15,7 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slugs", nargs="*", metavar="SLUG", help="Gateways to refresh (default: every enabled one).")
-        parser.add_argument("--force", action="store_true", help="Accept a list that shrank past the guard.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Accept a list smaller than the gateway's min_expected_models or one that shrank past the guard.",
+        )
 
     def handle(self, *args, slugs: list[str], force: bool, **options) -> None:
         if slugs:
