@@ -104,6 +104,11 @@ class CountField(serializers.Field):
         return int(value)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
+class LimitField(CountField):
+    """A page size: 1 or more (the page serializer clamps it to its maximum)."""
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class SinceField(serializers.Field):
     default_error_messages = {
@@ -166,9 +171,9 @@ class GatewayQuerySerializer(serializers.Serializer):
 
 
 class PageQuerySerializer(serializers.Serializer):
-    limit = CountField(
+    limit = LimitField(
         required=False,
-        help_text=f"Page size, default {DEFAULT_LIMIT}; larger values are clamped to {settings.CATALOG_MAX_LIMIT}.",
+        help_text=f"Page size, 1 or more, default {DEFAULT_LIMIT}; larger values are clamped to {settings.CATALOG_MAX_LIMIT}.",
     )
     offset = CountField(required=False, default=0, help_text="How many entries to skip (default 0).")
 
@@ -176,6 +181,11 @@ class PageQuerySerializer(serializers.Serializer):
     default_limit: int | None = DEFAULT_LIMIT
 
     def validate_limit(self, value: int) -> int:
+        # 0 would be a page that never advances (has_more with next_offset 0): a pager loop.
+        if value < 1:
+            raise serializers.ValidationError(
+                f"must be between 1 and {self.max_limit} (larger values are clamped to {self.max_limit})"
+            )
         return min(value, self.max_limit)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -214,9 +224,9 @@ class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
 class OpenAIModelListQuerySerializer(ModelListQuerySerializer):
     """`GET /v1/models`: the same filters; no limit means the whole list."""
 
-    limit = CountField(
+    limit = LimitField(
         required=False,
-        help_text=f"Optional page size. Without it the whole list is served; larger values are clamped to {OPENAI_MAX_LIMIT}.",
+        help_text=f"Optional page size, 1 or more. Without it the whole list is served; larger values are clamped to {OPENAI_MAX_LIMIT}.",
     )
     max_limit = OPENAI_MAX_LIMIT
     default_limit = None

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from catalog.serializers import OPENAI_MAX_LIMIT
+
 from .conftest import ALL_IDS, BETA
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +223,20 @@ def test_pages_walk_the_whole_list_with_truthful_envelope(small_catalog: Any, cl
 def test_default_limit_is_50_and_large_limits_are_clamped_to_1000(small_catalog: Any, client: Client) -> None:
     assert client.get("/catalog/v1/models").json()["limit"] == 50
     assert client.get("/catalog/v1/models?limit=5000").json()["limit"] == 1000
-    assert client.get("/catalog/v1/models?limit=0").json()["data"] == []
+
+
+@pytest.mark.parametrize("path", ["/catalog/v1/models", "/catalog/v1/changes", "/v1/models"])
+def test_limit_0_is_a_400_naming_the_accepted_range_not_a_page_that_never_advances(
+    small_catalog: Any, client: Client, path: str
+) -> None:
+    response = client.get(f"{path}?limit=0")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    maximum = 1000 if path.startswith("/catalog") else OPENAI_MAX_LIMIT
+    assert (error["param"], error["message"]) == (
+        "limit",
+        f"limit: must be between 1 and {maximum} (larger values are clamped to {maximum})",
+    )
 
 
 def test_offset_past_the_end_is_an_empty_page(small_catalog: Any, client: Client) -> None:

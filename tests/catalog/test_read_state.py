@@ -250,7 +250,7 @@ def test_without_stored_totals_a_list_is_counted(small_catalog: Any, client: Cli
         ("q=alpha&offset=50", 2, []),
         ("q=nothing-like-this", 0, []),
         ("supported_parameters=tools&limit=2", 3, ["@cloudone/omni", "acme/alpha-chat"]),
-        ("supported_parameters=tools&limit=0", 3, []),
+        ("supported_parameters=tools&offset=3", 3, []),
     ],
 )
 def test_a_filtered_list_is_counted_in_the_page_query(
