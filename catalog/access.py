@@ -11,6 +11,7 @@ other signed-in users per account, staff not at all. No header is ever logged.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -57,7 +58,12 @@ class LenientTokenAuthentication(TokenAuthentication):
 class CatalogThrottle(SimpleRateThrottle):
     """The anonymous rate (`DEFAULT_THROTTLE_RATES["anon_catalog"]`, from
     `CATALOG_ANON_THROTTLE_RATE`), keyed by client address (DRF's `NUM_PROXIES` decides which
-    X-Forwarded-For entry that is). Signed-in users are counted per account; staff are exempt."""
+    X-Forwarded-For entry that is). Signed-in users are counted per account; staff are exempt.
+
+    One atomic counter per client and fixed window (`cache.add`, then `cache.incr`: Redis INCR, or
+    the local cache's lock), not DRF's read-modify-write request history, which concurrent requests
+    overwrite so that a burst passes uncounted. A client gets at most the rate per window; across a
+    window's edge, up to twice it in a short burst."""
 
     scope = "anon_catalog"
 
@@ -69,11 +75,33 @@ class CatalogThrottle(SimpleRateThrottle):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:
             return True
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        now = time.time()
+        window = int(now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        key = f"{self.get_cache_key(request, view)}:{window}"
         try:
-            return super().allow_request(request, view)
+            count = self._count(key)
         except Exception:  # noqa: BLE001 - the counters live in the cache: an outage must not stop reads
             log.warning("throttle counters unavailable (cache down); request allowed")
             return True
+        return count <= self.num_requests
+
+    def _count(self, key: str) -> int:
+        """This request's number in its window, counted atomically."""
+        if self.cache.add(key, 1, timeout=self.duration + 1):
+            return 1
+        try:
+            return self.cache.incr(key)
+        except ValueError:  # the window's counter expired between add and incr
+            self.cache.add(key, 1, timeout=self.duration + 1)
+            return 1
+
+    def wait(self) -> float:
+        return max(1.0, self.window_ends - time.time())
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         user = request.user

@@ -9,10 +9,6 @@ touched. The web process is `manage.py runserver` with the project's settings, f
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,64 +20,10 @@ import redis
 
 from gateways.models import Gateway
 
-from .conftest import REPO, SLUG, database_url, seed_catalog, wait_for
+from .conftest import SLUG, Process, database_url, free_port, seed_catalog, wait_for
 from .upstream import KEY, FakeUpstream
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Process:
-    def __init__(self, command: list[str], log_path: Path, env: dict[str, str] | None = None) -> None:
-        self.log_path = log_path
-        with log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def running(self) -> bool:
-        return self.process.poll() is None
-
-    def stop(self) -> None:
-        if self.running():
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[tuple[Process, int]]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail(
-            "redis-server is not installed: this test starts its own Redis and stops it to prove that catalog "
-            "reads survive a Redis outage. Install it (apt-get install redis-server)."
-        )
-    port = free_port()
-    server = Process(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        tmp_path / "redis.log",
-    )
-    client = redis.Redis(port=port, socket_connect_timeout=0.5)
-
-    def answers() -> bool:
-        try:
-            return bool(client.ping())
-        except redis.ConnectionError:
-            return False
-
-    wait_for(answers, what="our redis-server", timeout=20, log=server.log)
-    yield server, port
-    server.stop()
 
 
 @pytest.fixture
