@@ -27,7 +27,7 @@ from catalog.display import duration_text, json_block
 from catalog.freshness import data_age_seconds, is_stale
 from catalog.tasks import enqueue_rebuild_merged
 from gateways.circuit import circuit_state
-from gateways.keys import env_suffix, has_key, key_variable
+from gateways.keys import env_suffix, has_key, key_required, key_variable
 from gateways.manual import RefreshRequest, gateways_request_refresh
 from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_dry_run
@@ -369,7 +369,7 @@ class GatewayAdmin(admin.ModelAdmin):
 
 def _needs_missing_key(gateway: Gateway) -> bool:
     try:
-        return adapter_for(gateway.kind).requires_key and not has_key(gateway.slug)
+        return key_required(gateway) and not has_key(gateway.slug)
     except UnknownKind:
         return False
 
@@ -378,7 +378,7 @@ def key_status_text(gateway: Gateway) -> str:
     """`configured (GATEWAY_KEY_X)`, `missing: set GATEWAY_KEY_X`, or `not needed`: never the value."""
     variable = key_variable(gateway.slug)
     try:
-        needs_key = adapter_for(gateway.kind).requires_key
+        needs_key = key_required(gateway)
     except UnknownKind:
         needs_key = True
     if has_key(gateway.slug):

@@ -48,18 +48,24 @@ def base_url_for(*, slug: str, base_url: str, default: str) -> str:
     return (override or base_url or default).rstrip("/")
 
 
+def key_required(gateway: Gateway) -> bool:
+    """Whether `gateway` may not be refreshed without its key: its kind's rule, with its record's
+    options (an OpenAI-compatible record can say `requires_key: false`). Raises `UnknownKind`."""
+    return gateway.adapter_class.needs_key(gateway.options or {})
+
+
 def configuration_problem(gateway: Gateway) -> str | None:
     """Why `gateway` cannot be refreshed as configured, or None. Names the variable, never a value."""
     try:
-        needs_key = gateway.adapter_class.requires_key
+        needs_key = key_required(gateway)
     except UnknownKind:
         return f"no adapter is registered for kind {gateway.kind!r}"
     return f"{key_variable(gateway.slug)} is not set" if needs_key and not has_key(gateway.slug) else None
 
 
 def is_configured(gateway: Gateway) -> bool:
-    """Its adapter needs no key, or the key is set. Raises `UnknownKind` for a kind with no adapter."""
-    return not gateway.adapter_class.requires_key or has_key(gateway.slug)
+    """It needs no key, or the key is set. Raises `UnknownKind` for a kind with no adapter."""
+    return not key_required(gateway) or has_key(gateway.slug)
 
 
 def scrubbable(key: str | None) -> bool:

@@ -163,6 +163,12 @@ class Adapter:
         return {name: f"{prefix}{key}"}
 
     @classmethod
+    def needs_key(cls, options: Mapping[str, Any]) -> bool:
+        """Whether a gateway of this kind, with these options, may not be refreshed without its
+        `GATEWAY_KEY_*`. A key that is set is sent either way."""
+        return cls.requires_key
+
+    @classmethod
     def clean_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
         """Validate a gateway's `options`; raise `ValueError` with a message a staff member can act
         on. The base accepts only an empty object."""

@@ -187,7 +187,7 @@ def test_invalid_json_options_are_a_form_error_not_a_500(admin_client: Client) -
         (
             '{"price_units": "per_1m"}',
             "openai_compatible",
-            "unknown option(s) price_units; allowed: chat_models, price_unit",
+            "unknown option(s) price_units; allowed: chat_models, price_unit, requires_key",
         ),
         ('{"price_unit": "per_1k"}', "openai_compatible", "price_unit must be one of per_token, per_1m, not 'per_1k'"),
         ('{"price_unit": "per_1m"}', "groq", "Groq takes no options; unknown: price_unit"),
