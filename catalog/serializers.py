@@ -18,6 +18,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.aliases import resolve_gateway
+
 DEFAULT_LIMIT = 50
 # `GET /v1/models` serves the whole list when no limit is given; a limit above this is clamped
 # silently (old clients send 5000 or 50000). docs/compatibility.md states it.
@@ -157,17 +159,20 @@ class GatewayQuerySerializer(serializers.Serializer):
         required=False,
         default="all",
         max_length=200,
-        help_text="A gateway slug (see GET /catalog/v1/gateways) or `all` for the merged catalog.",
+        help_text="A gateway slug (see GET /catalog/v1/gateways), an alias of one (`google-vertex` reads `google`), or `all` for the merged catalog.",
     )
 
     def validate_gateway(self, value: str) -> str:
         value = value.strip().lower() or "all"
+        if value == "all":
+            return value
         known = self.context.get("gateways", ())
-        if value != "all" and value not in known:
+        slug = resolve_gateway(value, known)
+        if slug is None:
             raise serializers.ValidationError(
                 f"unknown gateway {value[:60]!r}. Valid values: {', '.join(['all', *sorted(known)])}"
             )
-        return value
+        return slug
 
 
 class PageQuerySerializer(serializers.Serializer):
