@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -140,6 +141,15 @@ _KNOWN = {
 }
 
 
+# Errors that mean "the database cannot be reached", as psycopg and sqlite3 raise them through Django.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 10
+
+
+def _path(request: HttpRequest | None) -> str:
+    return request.path if request is not None else "?"
+
+
 def catalog_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exceptions in the catalog's error shape. Anything else is a bug: it is logged (with
     the path only, never headers) and answered with a plain 500 in the same shape."""
@@ -154,7 +164,15 @@ def catalog_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             detail = f"too many requests; retry in {int(exc.wait) + 1} seconds"
         return Response(error_body(str(detail), code=code, type_=type_), status=exc.status_code, headers=headers)
     request: HttpRequest | None = getattr(context.get("request"), "_request", None)
-    log.exception("catalog request failed: %s", request.path if request is not None else "?")
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        # Our own outage, not the client's fault nor a bug: a 503 a client can retry.
+        log.error("catalog request failed: the database is unavailable (%s): %s", exc.__class__.__name__, _path(request))
+        return Response(
+            error_body("the catalog's database is unavailable; retry shortly", code="service_unavailable", type_="api_error"),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+    log.exception("catalog request failed: %s", _path(request))
     return Response(
         error_body("internal error; the catalog team has been notified", code="internal_error", type_="api_error"),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,

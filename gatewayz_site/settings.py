@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "health.metrics.CatalogRequestMetrics",
+    "gatewayz_site.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "gatewayz_site.urls"
