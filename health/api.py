@@ -42,6 +42,8 @@ from gateways.scheduling import gateways_mark_due
 from health.checks import run_checks
 from health.selectors import gateway_health_list, gateway_status, status_summary
 from health.serializers import (
+    BrokerDownAllSerializer,
+    BrokerDownSerializer,
     CacheClearSerializer,
     CacheStatusSerializer,
     CheckSerializer,
@@ -96,13 +98,31 @@ def _force(request: Request) -> bool | Response:
 
 
 def _queued(request: Request, run: RefreshRun, *, force: bool) -> dict[str, Any]:
-    return {
+    """A queued run as the answer states it, read back after the broker was asked: `failed` (with
+    the reason) when the broker could not take it."""
+    run.refresh_from_db(fields=["outcome", "error_message"])
+    answer = {
         "gateway": run.gateway.slug,
         "run_id": run.pk,
         "run_url": request.build_absolute_uri(reverse("cache-run", args=[run.pk])),
-        "status": RefreshRun.Outcome.QUEUED,
+        "status": run.outcome,
         "force": force,
     }
+    if run.outcome != RefreshRun.Outcome.QUEUED:
+        answer["error"] = run.error_message
+    return answer
+
+
+# The broker is down: the next scheduler tick queues the refresh (the gateway is marked requested).
+BROKER_RETRY_AFTER_SECONDS = 60
+
+
+def _broker_down(answer: dict[str, Any], detail: str) -> Response:
+    return Response(
+        {"detail": detail, **answer},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(BROKER_RETRY_AFTER_SECONDS)},
+    )
 
 
 FORCE_PARAMETER = OpenApiParameter(
@@ -234,11 +254,18 @@ class RefreshGatewayView(StaffView):
         operation_id="cache_refresh_gateway",
         description=(
             "Creates a `queued` RefreshRun and enqueues its task; answers 202 with the run's id at once. "
-            "409 when the gateway cannot be refreshed now (disabled, no key, already running or queued)."
+            "409 when the gateway cannot be refreshed now (disabled, no key, already running or queued). "
+            "503 with the run's id and state (`failed`) when the broker could not take the task."
         ),
         parameters=[FORCE_PARAMETER],
         request=None,
-        responses={202: RefreshQueuedSerializer, 400: UnknownGatewaySerializer, 409: NotQueuedSerializer, **NOT_STAFF},
+        responses={
+            202: RefreshQueuedSerializer,
+            400: UnknownGatewaySerializer,
+            409: NotQueuedSerializer,
+            503: BrokerDownSerializer,
+            **NOT_STAFF,
+        },
     )
     def post(self, request: Request, gateway: str) -> Response:
         force = _force(request)
@@ -254,7 +281,14 @@ class RefreshGatewayView(StaffView):
                 {"detail": f"{found.slug} was not queued: {reason}", "gateway": found.slug, "reason": reason},
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(_queued(request, result.queued[0], force=force), status=status.HTTP_202_ACCEPTED)
+        answer = _queued(request, result.queued[0], force=force)
+        if answer["status"] != RefreshRun.Outcome.QUEUED:
+            return _broker_down(
+                answer,
+                f"{found.slug} was not queued: {answer['error']}; the gateway is marked due and the next scheduler tick "
+                "queues it",
+            )
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
 
 class RefreshAllView(StaffView):
@@ -264,7 +298,7 @@ class RefreshAllView(StaffView):
         operation_id="cache_refresh_all",
         parameters=[FORCE_PARAMETER],
         request=None,
-        responses={202: RefreshAllSerializer, 400: SystemErrorSerializer, **NOT_STAFF},
+        responses={202: RefreshAllSerializer, 400: SystemErrorSerializer, 503: BrokerDownAllSerializer, **NOT_STAFF},
     )
     def post(self, request: Request) -> Response:
         force = _force(request)
@@ -273,14 +307,19 @@ class RefreshAllView(StaffView):
         result: RefreshRequest = gateways_request_refresh(
             gateways=Gateway.objects.filter(enabled=True), force=force, trigger=RefreshRun.Trigger.MANUAL
         )
-        return Response(
-            {
-                "force": force,
-                "queued": [_queued(request, run, force=force) for run in result.queued],
-                "skipped": [{"gateway": g.slug, "reason": reason} for g, reason in result.skipped],
-            },
-            status=status.HTTP_202_ACCEPTED,
-        )
+        answer = {
+            "force": force,
+            "queued": [_queued(request, run, force=force) for run in result.queued],
+            "skipped": [{"gateway": g.slug, "reason": reason} for g, reason in result.skipped],
+        }
+        failed = [q["gateway"] for q in answer["queued"] if q["status"] != RefreshRun.Outcome.QUEUED]
+        if failed:
+            return _broker_down(
+                answer,
+                f"{len(failed)} of {len(answer['queued'])} refreshes could not be queued (the broker is unreachable); "
+                "those gateways are marked due and the next scheduler tick queues them",
+            )
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
 
 class CacheClearView(StaffView):

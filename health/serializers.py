@@ -143,8 +143,13 @@ class RefreshQueuedSerializer(serializers.Serializer):
     gateway = serializers.CharField()
     run_id = serializers.IntegerField(help_text="The queued RefreshRun; the worker fills it in. Poll `run_url`.")
     run_url = serializers.CharField()
-    status = serializers.CharField(help_text='Always "queued".')
+    status = serializers.CharField(help_text='"queued"; "failed" when the broker could not take the task (answer 503).')
     force = serializers.BooleanField()
+    error = serializers.CharField(required=False, help_text="Why the run is not queued (only when it is not).")
+
+
+class BrokerDownSerializer(RefreshQueuedSerializer):
+    detail = serializers.CharField()
 
 
 class SkippedSerializer(serializers.Serializer):
@@ -156,6 +161,10 @@ class RefreshAllSerializer(serializers.Serializer):
     force = serializers.BooleanField()
     queued = RefreshQueuedSerializer(many=True)
     skipped = SkippedSerializer(many=True, help_text="Enabled gateways not queued, with why.")
+
+
+class BrokerDownAllSerializer(RefreshAllSerializer):
+    detail = serializers.CharField()
 
 
 class CacheClearSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import REPO, Process, free_port, wait_for
+from .conftest import Process, free_port, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -361,6 +361,56 @@ def test_refresh_one_answers_202_with_the_queued_run(
     assert (polled["id"], polled["outcome"], polled["gateway"]) == (run.pk, "queued", "target-gw")
 
 
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from gateways.tasks import refresh_gateway
+
+    def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(refresh_gateway, "delay", unreachable)
+
+
+@pytest.mark.django_db(transaction=True)  # the broker is asked at commit, before the answer
+def test_refresh_one_with_the_broker_down_is_503_with_the_failed_run(
+    client: Client, staff_token: str, broker_down: None, target: Gateway
+) -> None:
+    response = client.post("/cache/refresh/target-gw", **auth(staff_token))
+
+    run = RefreshRun.objects.get(gateway=target)
+    assert (response.status_code, response["Retry-After"]) == (503, "60")
+    error = "the refresh could not be queued: broker unreachable (OperationalError)"
+    assert response.json() == {
+        "detail": f"target-gw was not queued: {error}; the gateway is marked due and the next scheduler tick queues it",
+        "gateway": "target-gw",
+        "run_id": run.pk,
+        "run_url": f"http://testserver/cache/runs/{run.pk}",
+        "status": "failed",
+        "force": False,
+        "error": error,
+    }
+    assert (run.outcome, run.error_kind) == ("failed", "connection")
+    target.refresh_from_db()
+    assert target.refresh_requested is True
+
+
+@pytest.mark.django_db(transaction=True)  # the broker is asked at commit, before the answer
+def test_refresh_all_with_the_broker_down_is_503_with_each_run_state(
+    client: Client, staff_token: str, broker_down: None, target: Gateway
+) -> None:
+    response = client.post("/cache/refresh", **auth(staff_token))
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["detail"].startswith(f"{len(body['queued'])} of {len(body['queued'])} refreshes could not be queued")
+    assert {q["gateway"]: q["status"] for q in body["queued"]} == dict.fromkeys(
+        Gateway.objects.filter(enabled=True).values_list("slug", flat=True), "failed"
+    )
+    assert not RefreshRun.objects.filter(outcome="queued").exists()
+
+
 def test_refresh_of_an_unknown_gateway_is_400_listing_the_valid_ones(client: Client, staff_token: str, target: Gateway) -> None:
     response = client.post("/cache/refresh/nope", **auth(staff_token))
 
