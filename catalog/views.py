@@ -21,7 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers as drf_serializers
 from rest_framework.request import Request
 
-from catalog import cache, selectors
+from catalog import cache, freshness, selectors
 from catalog.access import error_body
 from catalog.consistent import at_one_version
 from catalog.counts import active_counts_by_slug
@@ -56,10 +56,23 @@ def _note(gateway: str, involved: list[SourceStatus]) -> str:
     else:
         text = f"The active models of {gateway}."
     text += " Prices are USD per token as decimal strings; null means unknown."
-    stale = [status.slug for status in involved if status.stale]
-    if stale:
-        text += f" Stale data (served, refresh requested): {', '.join(stale)}."
-    return text
+    groups: dict[str, list[str]] = {}
+    for status in involved:
+        if status.stale:
+            groups.setdefault(_stale_label(status), []).append(status.slug)
+    return text + "".join(f" {label}: {', '.join(slugs)}." for label, slugs in groups.items())
+
+
+def _stale_label(status: SourceStatus) -> str:
+    """What is true of a gateway whose data is not fresh: whether anything is served, and whether a
+    refresh was requested (the same rule as `sources.stale_read`: enabled and configured only)."""
+    if not status.enabled:
+        why = "switched off, not refreshed"
+    elif status.status == freshness.UNCONFIGURED:
+        why = "key missing, not refreshed"
+    else:
+        why = "refresh requested"
+    return f"No data yet ({why})" if status.last_success_at is None else f"Stale data (served, {why})"
 
 
 class _ModelListBase(CatalogView):

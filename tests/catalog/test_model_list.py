@@ -11,6 +11,7 @@ from django.test import Client
 
 from catalog.serializers import OPENAI_MAX_LIMIT
 
+from ..factories import make_gateway
 from .conftest import ALL_IDS, BETA
 
 pytestmark = pytest.mark.django_db
@@ -429,3 +430,29 @@ def test_real_provider_marks_a_stale_gateway_due_without_fetching(catalog: Any, 
     assert body["freshness"]["old"]["stale"] is True
     # One refresh queued (the queue mark deduplicates the next stale reads); nothing fetched here.
     assert Gateway.objects.get(pk=gateway.pk).refresh_queued_at is not None
+
+
+def test_the_note_says_what_is_true_of_each_gateway_without_fresh_data(
+    small_catalog: Any, client: Client, gateway_keys: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gateways.models import Gateway
+
+    make_gateway("empty-keyless", priority=5)
+    make_gateway("empty-keyed", priority=4)
+    gateway_keys(**{"empty-keyed": "sk-empty-keyed"})
+
+    note = client.get("/catalog/v1/models?limit=1").json()["note"]
+    assert note.endswith(
+        "null means unknown."
+        " No data yet (key missing, not refreshed): empty-keyless."
+        " No data yet (refresh requested): empty-keyed."
+    ), note
+
+    Gateway.objects.filter(slug="beta").update(enabled=False, last_success_at=timezone.now() - timedelta(days=2))
+    Gateway.objects.sync_sources()
+    note = client.get("/catalog/v1/models?gateway=beta&limit=1").json()["note"]
+    assert note.endswith("null means unknown. Stale data (served, switched off, not refreshed): beta."), note
