@@ -168,6 +168,20 @@ class Gateway(models.Model):
             self.options = adapter.clean_options(self.options or {})
         except ValueError as exc:
             raise ValidationError({"options": str(exc)}) from None
+        if (
+            self.refresh_interval_seconds is not None
+            and self.stale_after_seconds is not None
+            and self.stale_after_seconds <= self.refresh_interval_seconds
+        ):
+            raise ValidationError(
+                {
+                    "stale_after_seconds": (
+                        f"must be longer than the refresh interval ({self.refresh_interval_seconds} s): a shorter window "
+                        f"labels the data stale for part of every interval. Three intervals "
+                        f"({3 * self.refresh_interval_seconds} s) is a good start."
+                    )
+                }
+            )
         if not (self.base_url or adapter.default_base_url):
             raise ValidationError({"base_url": f"{adapter.label} has no default URL; enter the base URL (…/v1)"})
         if self.base_url:

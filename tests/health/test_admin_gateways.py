@@ -201,6 +201,18 @@ def test_bad_options_are_explained_on_the_options_field(admin_client: Client, op
     assert not Gateway.objects.filter(slug="acme").exists()
 
 
+@pytest.mark.parametrize("stale_after", ["600", "3600"])
+def test_a_stale_window_not_longer_than_the_refresh_interval_is_refused(admin_client: Client, stale_after: str) -> None:
+    response = admin_client.post(ADD, add_form(refresh_interval_seconds="3600", stale_after_seconds=stale_after))
+
+    assert response.status_code == 200
+    assert field_errors(response, "stale_after_seconds") == [
+        "must be longer than the refresh interval (3600 s): a shorter window labels the data stale for part of "
+        "every interval. Three intervals (10800 s) is a good start."
+    ]
+    assert not Gateway.objects.filter(slug="acme").exists()
+
+
 def test_generic_gateway_needs_a_base_url(admin_client: Client) -> None:
     response = admin_client.post(ADD, add_form(base_url=""))
 
