@@ -271,3 +271,20 @@ def own_redis(tmp_path: Path) -> Iterator[tuple[Process, int]]:
     wait_for(answers, what="our redis-server", timeout=20, log=server.log)
     yield server, port
     server.stop()
+
+
+def start_web(command: list[str], *, port: int, log_path: Path, env: dict[str, str], what: str) -> tuple[Process, str]:
+    """A web process serving on 127.0.0.1:`port`, once its `/healthz` answers 200; and its base URL."""
+    import httpx
+
+    process = Process(command, log_path, env)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for(up, what=what, timeout=30, log=process.log)
+    return process, base

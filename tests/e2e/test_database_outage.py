@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import Process, free_port, wait_for
+from .conftest import free_port, start_web
 
 pytestmark = pytest.mark.e2e
 
@@ -35,16 +35,7 @@ def web_without_database(tmp_path: Path) -> Iterator[str]:
         CELERY_BROKER_FILESYSTEM_DIR=str(tmp_path / "broker"),
     )
     command = [sys.executable, "-m", "gunicorn", "gatewayz_site.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    process = Process(command, tmp_path / "web.log", env)
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_for(up, what="gunicorn", timeout=30, log=process.log)
+    process, base = start_web(command, port=port, log_path=tmp_path / "web.log", env=env, what="gunicorn")
     yield base
     process.stop()
 

@@ -20,7 +20,7 @@ import redis
 
 from gateways.models import Gateway
 
-from .conftest import SLUG, Process, database_url, free_port, seed_catalog, wait_for
+from .conftest import SLUG, Process, database_url, free_port, seed_catalog, start_web, wait_for
 from .upstream import KEY, FakeUpstream
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,16 +44,7 @@ def web(own_redis: tuple[Process, int], tmp_path: Path) -> Iterator[tuple[Proces
         **{f"GATEWAY_KEY_{SLUG.upper()}": KEY},
     )
     command = [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"]
-    process = Process(command, tmp_path / "web.log", env)
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_for(up, what="the web process", timeout=30, log=process.log)
+    process, base = start_web(command, port=port, log_path=tmp_path / "web.log", env=env, what="the web process")
     yield process, base
     process.stop()
 
