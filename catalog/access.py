@@ -151,8 +151,9 @@ def _path(request: HttpRequest | None) -> str:
 
 
 def catalog_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's exceptions in the catalog's error shape. Anything else is a bug: it is logged (with
-    the path only, never headers) and answered with a plain 500 in the same shape."""
+    """DRF's exceptions in the catalog's error shape. A database that cannot be reached is our
+    outage: 503 with `Retry-After`. Anything else is a bug: it is logged (with the path only,
+    never headers) and answered with a plain 500 in the same shape."""
     if isinstance(exc, exceptions.APIException):
         type_, code = _KNOWN.get(exc.status_code, ("api_error", "error"))
         detail = exc.detail
