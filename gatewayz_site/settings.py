@@ -83,7 +83,7 @@ WSGI_APPLICATION = "gatewayz_site.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "gatewayz_site" / "templates"],  # the landing page at /
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog.access import CatalogThrottle
@@ -9,6 +10,8 @@ from health import views as health_views
 from health.metrics import metrics_view
 
 urlpatterns = [
+    # A small page for people who open the root (and the admin's "View site"): where things are.
+    path("", TemplateView.as_view(template_name="landing.html"), name="landing"),
     path("admin/", admin.site.urls),
     path("healthz", health_views.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
