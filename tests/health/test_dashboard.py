@@ -104,6 +104,24 @@ def test_dashboard_rows_carry_the_figures(admin_client: Client, gateway_keys) ->
     assert key_cell("missing", "GATEWAY_KEY_UNCONFIGURED_GW") in unconfigured
 
 
+def test_a_failing_gateway_labels_its_model_count_as_the_last_success_s(admin_client: Client, gateway_keys) -> None:
+    """The count is that of the last successful fetch: after a failure it must not read as the failed fetch's."""
+    gateway_keys(**{"flaky-gw": "k-flaky"})
+    make_gateway(
+        "flaky-gw",
+        kind="groq",
+        last_success_at=timezone.now() - timedelta(hours=5),
+        last_outcome=RefreshRun.Outcome.FAILED,
+        consecutive_failures=1,
+        last_model_count=16,
+    )
+
+    row = row_of(admin_client.get(URLS[0]).content.decode(), "flaky-gw")
+
+    assert cells(row)[2] == "0 / 1 16 at last success"
+    assert "last fetch" not in row
+
+
 def test_dashboard_never_shows_a_key_value(admin_client: Client, gateway_keys) -> None:
     every_status(now=timezone.now(), set_keys=gateway_keys)
 
