@@ -161,6 +161,7 @@ class GatewayAdmin(admin.ModelAdmin):
         "slug",
         "kind_column",
         "enabled",
+        "priority",  # the list's first order: its column carries the sort arrow (else Slug would, wrongly)
         "models_column",
         "data_age_column",
         "last_success_at",

@@ -434,3 +434,17 @@ def test_add_form_starts_with_empty_options_and_readable_help(admin_client: Clie
     html = response.content.decode()
     assert response.context["adminform"].form["options"].value() == "{}"
     assert "GATEWAY_KEY_&lt;SLUG&gt;" in html and "GATEWAY_BASE_URL_&lt;SLUG&gt;" in html
+
+
+def test_the_changelist_marks_priority_as_its_first_sort_not_slug(admin_client: Client) -> None:
+    make_gateway("zeta-gw", priority=90)
+    make_gateway("alpha-gw", priority=10)
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert html.index("zeta-gw") < html.index("alpha-gw")  # the order the arrow claims
+    sorted_columns = dict(
+        re.findall(
+            r'column-(\w+) sorted (?:ascending|descending)">\s*<div class="sortoptions">.*?sortpriority[^>]*>(\d)', html, re.S
+        )
+    )
+    assert sorted_columns == {"priority": "1", "slug": "2"}  # the arrow is on Priority; Slug breaks ties
+    assert 'column-priority sorted descending"' in html
