@@ -111,6 +111,11 @@ def gateway_enqueue_refresh(
     return True
 
 
+# How a `queued` run that the broker never took is closed; `health.api` tells such a run apart from
+# one a fast worker already picked up and finished.
+NOT_QUEUED_MESSAGE = "the refresh could not be queued: broker unreachable"
+
+
 def _send_refresh(*, gateway_id: int, force: bool, trigger: str, run_id: int | None, marked_at: datetime) -> None:
     kwargs: dict[str, Any] = {"force": force, "trigger": trigger}
     if run_id is not None:
@@ -127,7 +132,7 @@ def _send_refresh(*, gateway_id: int, force: bool, trigger: str, run_id: int | N
                 outcome=RefreshRun.Outcome.FAILED,
                 finished_at=timezone.now(),
                 error_kind=ErrorKind.CONNECTION,
-                error_message=f"the refresh could not be queued: broker unreachable ({exc.__class__.__name__})",
+                error_message=f"{NOT_QUEUED_MESSAGE} ({exc.__class__.__name__})",
             )
 
 

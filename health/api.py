@@ -38,7 +38,7 @@ from catalog.models import CatalogVersion
 from gateways.leases import lease_held
 from gateways.manual import RefreshRequest, gateways_request_refresh
 from gateways.models import Gateway, RefreshRun
-from gateways.scheduling import gateways_mark_due
+from gateways.scheduling import NOT_QUEUED_MESSAGE, gateways_mark_due
 from health.checks import run_checks
 from health.selectors import gateway_health_list, gateway_status, status_summary
 from health.serializers import (
@@ -99,17 +99,18 @@ def _force(request: Request) -> bool | Response:
 
 def _queued(request: Request, run: RefreshRun, *, force: bool) -> dict[str, Any]:
     """A queued run as the answer states it, read back after the broker was asked: `failed` (with
-    the reason) when the broker could not take it."""
+    the reason) when the broker could not take it. A run a fast worker already took stays `queued`
+    here: the answer is about queueing, `run_url` tells the rest."""
     run.refresh_from_db(fields=["outcome", "error_message"])
     answer = {
         "gateway": run.gateway.slug,
         "run_id": run.pk,
         "run_url": request.build_absolute_uri(reverse("cache-run", args=[run.pk])),
-        "status": run.outcome,
+        "status": RefreshRun.Outcome.QUEUED,
         "force": force,
     }
-    if run.outcome != RefreshRun.Outcome.QUEUED:
-        answer["error"] = run.error_message
+    if run.outcome == RefreshRun.Outcome.FAILED and run.error_message.startswith(NOT_QUEUED_MESSAGE):
+        answer.update(status=RefreshRun.Outcome.FAILED, error=run.error_message)
     return answer
 
 

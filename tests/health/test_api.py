@@ -411,6 +411,25 @@ def test_refresh_all_with_the_broker_down_is_503_with_each_run_state(
     assert not RefreshRun.objects.filter(outcome="queued").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_run_a_fast_worker_already_failed_is_still_answered_as_queued(
+    client: Client, staff_token: str, monkeypatch: pytest.MonkeyPatch, target: Gateway
+) -> None:
+    """Only a run the broker never took is a 503: one a worker took and closed in the meantime was queued."""
+    from gateways.tasks import refresh_gateway
+
+    def fast_worker(gateway_id: int, **kwargs: Any) -> None:
+        RefreshRun.objects.filter(pk=kwargs["run_id"]).update(
+            outcome="failed", error_kind="connection", error_message="could not connect to the upstream"
+        )
+
+    monkeypatch.setattr(refresh_gateway, "delay", fast_worker)
+
+    response = client.post("/cache/refresh/target-gw", **auth(staff_token))
+
+    assert (response.status_code, response.json()["status"]) == (202, "queued")
+
+
 def test_refresh_of_an_unknown_gateway_is_400_listing_the_valid_ones(client: Client, staff_token: str, target: Gateway) -> None:
     response = client.post("/cache/refresh/nope", **auth(staff_token))
 

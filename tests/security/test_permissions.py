@@ -59,6 +59,7 @@ MODEL_ROUTES = (
 )
 
 TABLE: dict[str, str] = {
+    "": PUBLIC,  # the landing page
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "metrics": METRICS,
