@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
+from django.conf import settings
 
 from catalog.limits import fit_to_storage, storage_problem
 from catalog.records import NormalizedModel
@@ -203,13 +204,17 @@ class Adapter:
     ) -> list[Any]:
         """Every item of a paginated list. `follow(body, params)` names the next page: new query
         parameters (same path), an absolute or relative URL, or None on the last page. At most
-        `max_pages` requests are made; a list that needs more, or a page that points at itself,
-        fails the fetch rather than publishing a truncated list."""
+        `max_pages` requests are made (or `GATEWAY_MAX_PAGES`, when the operator set it lower); a
+        list that needs more, or a page that points at itself, fails the fetch rather than
+        publishing a truncated list."""
+        cap, cap_name = self.max_pages, "max_pages"
+        if settings.GATEWAY_MAX_PAGES < cap:
+            cap, cap_name = settings.GATEWAY_MAX_PAGES, "GATEWAY_MAX_PAGES"
         url: str = self.list_path
         query: dict[str, Any] | None = dict(params if params is not None else self.list_params) or None
         items: list[Any] = []
         seen: set[str] = set()
-        for _ in range(self.max_pages):
+        for _ in range(cap):
             marker = f"{url}?{sorted((query or {}).items())}"
             if marker in seen:
                 raise AdapterError(f"{self.label} pagination repeated a page; stopped", kind=ErrorKind.MALFORMED, permanent=True)
@@ -224,7 +229,7 @@ class Adapter:
             else:
                 query = following
         raise AdapterError(
-            f"{self.label} list has more than {self.max_pages} pages (max_pages); stopped rather than publish part of it",
+            f"{self.label} list has more than {cap} pages ({cap_name}); stopped rather than publish part of it",
             kind=ErrorKind.MALFORMED,
             permanent=True,
         )

@@ -133,6 +133,25 @@ def test_fal_page_cap() -> None:
     assert len(requests) == 3
 
 
+def test_the_operators_page_cap_applies_when_lower_than_the_adapters(settings: Any) -> None:
+    settings.GATEWAY_MAX_PAGES = 2
+    counter = iter(range(1000))
+    result, requests, _ = fetch(
+        "fal", lambda r: httpx.Response(200, json={"models": [], "next_cursor": f"c{next(counter)}", "has_more": True})
+    )
+    assert isinstance(result, AdapterError)
+    assert str(result) == "Fal list has more than 2 pages (GATEWAY_MAX_PAGES); stopped rather than publish part of it"
+    assert len(requests) == 2
+
+    settings.GATEWAY_MAX_PAGES = 10_000  # higher than the adapter's own cap: the adapter's holds
+    result, requests, _ = fetch(
+        "fal",
+        lambda r: httpx.Response(200, json={"models": [], "next_cursor": f"c{next(counter)}", "has_more": True}),
+        max_pages=3,
+    )
+    assert "more than 3 pages (max_pages)" in str(result) and len(requests) == 3
+
+
 # --- Featherless: page / per_page --------------------------------------------------------------
 
 
