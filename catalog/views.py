@@ -72,7 +72,8 @@ def _stale_label(status: SourceStatus) -> str:
         why = "key missing, not refreshed"
     else:
         why = "refresh requested"
-    return f"No data yet ({why})" if status.last_success_at is None else f"Stale data (served, {why})"
+    # No live list yet: nothing, or only a fallback or static list, is served (`last_success_at` counts live lists only).
+    return f"No live data yet ({why})" if status.last_success_at is None else f"Stale data (served, {why})"
 
 
 class _ModelListBase(CatalogView):

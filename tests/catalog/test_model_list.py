@@ -448,8 +448,8 @@ def test_the_note_says_what_is_true_of_each_gateway_without_fresh_data(
     note = client.get("/catalog/v1/models?limit=1").json()["note"]
     assert note.endswith(
         "null means unknown."
-        " No data yet (key missing, not refreshed): empty-keyless."
-        " No data yet (refresh requested): empty-keyed."
+        " No live data yet (key missing, not refreshed): empty-keyless."
+        " No live data yet (refresh requested): empty-keyed."
     ), note
 
     Gateway.objects.filter(slug="beta").update(enabled=False, last_success_at=timezone.now() - timedelta(days=2))
