@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from catalog import snapshot
+from catalog.cache_backend import CacheUnavailable
 from catalog.models import CatalogVersion
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ def generation() -> int:
 def _load_generation() -> int:
     try:
         value = cache.get(GENERATION_KEY)
-    except Exception:  # noqa: BLE001 - any cache backend error means "no cache"
-        log.warning("response cache unavailable; serving from the database")
+    except Exception as exc:  # noqa: BLE001 - any cache backend error means "no cache"
+        _outage("response cache unavailable; serving from the database", exc)
         return 0
     return int(value or 0)
 
@@ -71,8 +72,8 @@ def invalidate() -> None:
             cache.incr(GENERATION_KEY)
         except ValueError:
             cache.set(GENERATION_KEY, 1, None)
-    except Exception:  # noqa: BLE001
-        log.warning("response cache unavailable; nothing to invalidate")
+    except Exception as exc:  # noqa: BLE001
+        _outage("response cache unavailable; nothing to invalidate", exc)
     snapshot.clear()
     _recent.clear()
 
@@ -161,5 +162,11 @@ def set(cache_key: str, value: Any, timeout: int) -> None:  # noqa: A001 - mirro
     _recent.put(cache_key, value)
     try:
         cache.set(cache_key, value, timeout)
-    except Exception:  # noqa: BLE001
-        log.warning("response cache unavailable; response not cached")
+    except Exception as exc:  # noqa: BLE001
+        _outage("response cache unavailable; response not cached", exc)
+
+
+def _outage(message: str, exc: Exception) -> None:
+    # While the backend's short circuit is open it has said so once (catalog.short_circuit);
+    # one warning per call would be one per request.
+    (log.debug if isinstance(exc, CacheUnavailable) else log.warning)(message)

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from catalog.short_circuit import ShortCircuit
 from gateways.circuit import circuit_allows
 from gateways.errors import ErrorKind
 from gateways.keys import is_configured
@@ -111,6 +112,13 @@ def gateway_enqueue_refresh(
     return True
 
 
+BROKER = ShortCircuit("broker")
+
+
+class BrokerStillDown(Exception):  # noqa: N818 - named for the log line and the run's error
+    """The broker failed a publish a moment ago: not asked again until the circuit's window ends."""
+
+
 # How a `queued` run that the broker never took is closed; `health.api` tells such a run apart from
 # one a fast worker already picked up and finished.
 NOT_QUEUED_MESSAGE = "the refresh could not be queued: broker unreachable"
@@ -121,10 +129,15 @@ def _send_refresh(*, gateway_id: int, force: bool, trigger: str, run_id: int | N
     if run_id is not None:
         kwargs["run_id"] = run_id
     try:
-        # Fails fast when the broker is down (CELERY_TASK_PUBLISH_RETRY_POLICY, connect timeout):
-        # this runs on request paths too (a stale read, "refresh now").
+        # Fails fast when the broker is down or hung (CELERY_TASK_PUBLISH_RETRY_POLICY, socket
+        # timeouts), and at once while the broker's short circuit is open: this runs on request
+        # paths too (a stale read, "refresh now").
+        if BROKER.is_open():
+            raise BrokerStillDown
         current_app.tasks[REFRESH_TASK].delay(gateway_id, **kwargs)
     except Exception as exc:  # noqa: BLE001 - whatever the broker client raises, the caller must not fail
+        if not isinstance(exc, BrokerStillDown):
+            BROKER.trip(exc)
         log.warning("could not queue a refresh of gateway id=%s: %s; the next tick will", gateway_id, exc.__class__.__name__)
         Gateway.objects.filter(pk=gateway_id, refresh_queued_at=marked_at).update(refresh_queued_at=None, refresh_requested=True)
         if run_id is not None:
@@ -134,6 +147,8 @@ def _send_refresh(*, gateway_id: int, force: bool, trigger: str, run_id: int | N
                 error_kind=ErrorKind.CONNECTION,
                 error_message=f"{NOT_QUEUED_MESSAGE} ({exc.__class__.__name__})",
             )
+    else:
+        BROKER.close()
 
 
 def refresh_queue_hold(*, gateway_id: int, now: datetime | None = None) -> None:

@@ -117,7 +117,9 @@ _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default=""
 if _cache_url:
     CACHES = {"default": env.cache_url_config(_cache_url)}
     if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-        # A cache outage must not take reads down: the catalog is in the database.
+        # A cache outage must not take reads down: the catalog is in the database. Each call is
+        # bounded, and one that fails stops the others for OUTAGE_RETRY_SECONDS (a short circuit).
+        CACHES["default"]["BACKEND"] = "catalog.cache_backend.GuardedRedisCache"
         CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
 else:
     CACHES = {
@@ -200,8 +202,11 @@ else:
         # Well above the hard time limit and the longest retry countdown, so a message is never
         # redelivered while its task still runs or waits for its retry.
         "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
-        # A web process enqueueing a refresh gives up quickly when the broker is down.
+        # A web process enqueueing a refresh gives up quickly when the broker is down or hung
+        # (then `gateways.scheduling` short-circuits the broker). The read timeout stays above the
+        # worker's 1 s BRPOP, which would otherwise time out on an idle queue.
         "socket_connect_timeout": 2,
+        "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
     }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Web processes enqueue too (stale reads, "refresh now"): one quick retry, then the caller logs and
@@ -239,6 +244,8 @@ GATEWAY_CIRCUIT_COOLDOWN_SECONDS = env.int("GATEWAY_CIRCUIT_COOLDOWN_SECONDS", d
 GATEWAY_MAX_RETRIES = env.int("GATEWAY_MAX_RETRIES", default=4)
 GATEWAY_RETRY_BASE_SECONDS = env.float("GATEWAY_RETRY_BASE_SECONDS", default=30.0)
 GATEWAY_RETRY_MAX_SECONDS = env.float("GATEWAY_RETRY_MAX_SECONDS", default=900.0)
+# After the response cache or the broker fails a call, this process leaves it alone this long.
+OUTAGE_RETRY_SECONDS = env.float("OUTAGE_RETRY_SECONDS", default=10.0)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 # How long a process reuses the catalog version and gateway freshness it read (catalog/snapshot.py).
 CATALOG_STATE_SECONDS = env.float("CATALOG_STATE_SECONDS", default=1.0)

@@ -19,14 +19,21 @@ FIXTURES = REPO / "tests" / "fixtures" / "gateways"
 @pytest.fixture(autouse=True)
 def _forget_process_state() -> Iterator[None]:
     """What a process remembers between reads (catalog.snapshot, the recent response-cache
-    entries) must not carry one test's catalog into the next: versions restart in every test."""
+    entries, the short circuits of the cache and the broker) must not carry one test's catalog or
+    outage into the next: versions restart in every test."""
     from catalog import cache, snapshot
+    from catalog.cache_backend import CIRCUIT
+    from gateways.scheduling import BROKER
 
-    snapshot.clear()
-    cache._recent.clear()
+    def forget() -> None:
+        snapshot.clear()
+        cache._recent.clear()
+        for circuit in (CIRCUIT, BROKER):
+            circuit.open_until, circuit.blocked_calls = 0.0, 0
+
+    forget()
     yield
-    snapshot.clear()
-    cache._recent.clear()
+    forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
-"""Redis (broker and response cache) stops while the web process runs: `GET /catalog/v1/models`
-still answers, from the database, with the same models; the stale read's refresh is left for the
-next tick.
+"""Redis (broker and response cache) stops, or hangs, while the web process runs: `GET
+/catalog/v1/models` still answers, from the database, with the same models; the stale read's refresh
+is left for the next tick. A hung Redis costs one blocked call per outage window, not one per
+request (`catalog.short_circuit`).
 
 The test starts its own redis-server on a free port and stops that one; the shared Redis is never
 touched. The web process is `manage.py runserver` with the project's settings, from the environment.
@@ -9,6 +10,7 @@ touched. The web process is `manage.py runserver` with the project's settings, f
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,8 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
 
 from gateways.models import Gateway
 
@@ -40,6 +44,8 @@ def web(own_redis: tuple[Process, int], tmp_path: Path) -> Iterator[tuple[Proces
         DATABASE_URL=database_url(),
         CELERY_BROKER_URL=f"redis://127.0.0.1:{redis_port}/0",
         REDIS_URL=f"redis://127.0.0.1:{redis_port}/1",
+        CELERY_BROKER_SOCKET_TIMEOUT="1",
+        OUTAGE_RETRY_SECONDS="600",  # one window covers the whole test
         GATEWAY_ALLOW_PRIVATE_HOSTS="true",
         **{f"GATEWAY_KEY_{SLUG.upper()}": KEY},
     )
@@ -101,3 +107,35 @@ def test_catalog_reads_answer_from_the_database_while_redis_is_down(
     assert "could not queue a refresh" in log
     assert "response cache unavailable" in log
     assert upstream.request_count == 0  # nothing fetched upstream on the request path
+
+
+def test_a_hung_redis_costs_one_blocked_call_per_outage_window_not_one_per_request(
+    fake_gateway: Gateway, upstream: FakeUpstream, own_redis: tuple[Process, int], web: tuple[Process, str]
+) -> None:
+    redis_server, _ = own_redis
+    web_process, base = web
+    seed_catalog(fake_gateway, upstream)  # stale: each read wants a refresh queued
+    token = Token.objects.create(user=User.objects.create_superuser("ops", "ops@example.com", "pw")).key
+    url = f"{base}/catalog/v1/models?gateway={SLUG}"
+    assert httpx.get(url, timeout=30).status_code == 200  # warm: the broker and cache connections are open
+    Gateway.objects.filter(pk=fake_gateway.pk).update(refresh_queued_at=None)
+
+    os.kill(redis_server.process.pid, signal.SIGSTOP)  # accepts connections, answers nothing
+    try:
+        reads = [httpx.get(url, timeout=60) for _ in range(8)]
+        # The first stale read's refresh is sent after its response, and waits for the broker.
+        wait_for(lambda: "could not queue a refresh" in web_process.log(), what="the publish to fail", log=web_process.log)
+        refreshes = [httpx.post(f"{base}/cache/refresh/{SLUG}", headers={"Authorization": f"Token {token}"}, timeout=60)]
+        refreshes.append(httpx.post(f"{base}/cache/refresh", headers={"Authorization": f"Token {token}"}, timeout=60))
+    finally:
+        os.kill(redis_server.process.pid, signal.SIGCONT)
+
+    assert [r.status_code for r in reads] == [200] * 8
+    assert {len(r.json()["data"]) for r in reads} == {10}
+    assert [(r.status_code, r.headers["Retry-After"]) for r in refreshes] == [(503, "60")] * 2
+    assert refreshes[0].json()["status"] == "failed"
+    log = web_process.log()
+    # Each line is one call that waited for its timeout; every other call failed at once.
+    assert log.count("response cache unavailable (") == 1, log
+    assert log.count("broker unavailable (") == 1, log
+    assert log.count("could not queue a refresh") == 3, log  # the stale read's, then both refreshes at once

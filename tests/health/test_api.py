@@ -362,20 +362,25 @@ def test_refresh_one_answers_202_with_the_queued_run(
 
 
 @pytest.fixture
-def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The broker refuses every publish; the list holds the gateway id of each publish tried."""
     from kombu.exceptions import OperationalError as BrokerError
 
     from gateways.tasks import refresh_gateway
 
-    def unreachable(*args: Any, **kwargs: Any) -> None:
+    tried: list[int] = []
+
+    def unreachable(gateway_id: int, **kwargs: Any) -> None:
+        tried.append(gateway_id)
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(refresh_gateway, "delay", unreachable)
+    return tried
 
 
 @pytest.mark.django_db(transaction=True)  # the broker is asked at commit, before the answer
 def test_refresh_one_with_the_broker_down_is_503_with_the_failed_run(
-    client: Client, staff_token: str, broker_down: None, target: Gateway
+    client: Client, staff_token: str, broker_down: list[int], target: Gateway
 ) -> None:
     response = client.post("/cache/refresh/target-gw", **auth(staff_token))
 
@@ -398,7 +403,7 @@ def test_refresh_one_with_the_broker_down_is_503_with_the_failed_run(
 
 @pytest.mark.django_db(transaction=True)  # the broker is asked at commit, before the answer
 def test_refresh_all_with_the_broker_down_is_503_with_each_run_state(
-    client: Client, staff_token: str, broker_down: None, target: Gateway
+    client: Client, staff_token: str, broker_down: list[int], target: Gateway
 ) -> None:
     response = client.post("/cache/refresh", **auth(staff_token))
 
@@ -409,6 +414,34 @@ def test_refresh_all_with_the_broker_down_is_503_with_each_run_state(
         Gateway.objects.filter(enabled=True).values_list("slug", flat=True), "failed"
     )
     assert not RefreshRun.objects.filter(outcome="queued").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_all_with_the_broker_down_asks_the_broker_once_then_short_circuits(
+    client: Client, staff_token: str, broker_down: list[int], target: Gateway
+) -> None:
+    """A hung broker costs one publish timeout, not one per gateway (OUTAGE_RETRY_SECONDS)."""
+    response = client.post("/cache/refresh", **auth(staff_token))
+
+    failed = RefreshRun.objects.filter(outcome="failed")
+    assert response.status_code == 503
+    assert len(broker_down) == 1 < failed.count() == len(response.json()["queued"])
+    assert set(failed.values_list("error_message", flat=True)) == {
+        "the refresh could not be queued: broker unreachable (OperationalError)",
+        "the refresh could not be queued: broker unreachable (BrokerStillDown)",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_outage_window_the_broker_is_asked_again(
+    client: Client, staff_token: str, broker_down: list[int], target: Gateway, settings: Any
+) -> None:
+    settings.OUTAGE_RETRY_SECONDS = 0
+
+    response = client.post("/cache/refresh", **auth(staff_token))
+
+    assert response.status_code == 503
+    assert len(broker_down) == len(response.json()["queued"]) == Gateway.objects.filter(enabled=True).count()
 
 
 @pytest.mark.django_db(transaction=True)
