@@ -30,3 +30,9 @@ def resolve_gateway(name: str, known: Collection[str]) -> str | None:
         return name
     target = gateway_aliases().get(name)
     return target if target in known else None
+
+
+def gateway_names(known: Collection[str]) -> list[str]:
+    """Every value `?gateway=` accepts: `all`, each slug, then each alias of one."""
+    aliases = sorted(name for name, slug in gateway_aliases().items() if slug in known and name not in known)
+    return ["all", *sorted(known), *aliases]

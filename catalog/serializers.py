@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,6 +32,11 @@ BIGINT_MAX = 2**63 - 1
 _DIGITS = re.compile(r"^\s*\+?\d+\s*$")
 
 
+# The schema states the limits below: up to 20 values of at most 128 characters each (blank: the
+# "or empty" branch drf-spectacular adds for allow_blank).
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "^[^,\\u0000]{0,128}(,[^,\\u0000]{0,128}){0,19}$"}
+)
 class CommaListField(serializers.CharField):
     """`text,image` -> `("text", "image")`: trimmed, lower-cased, de-duplicated, empties dropped."""
 
@@ -56,7 +60,22 @@ class CommaListField(serializers.CharField):
         return values
 
 
-@extend_schema_field(OpenApiTypes.DECIMAL)
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\u0000]*$"})
+class SearchField(serializers.CharField):
+    """Free text; a NUL character is refused (DRF's rule), and the schema says so."""
+
+
+# Every spelling DRF's BooleanField reads (it lower-cases the text first), and empty for "no filter".
+_BOOLEAN_WORDS = serializers.BooleanField.TRUE_VALUES | serializers.BooleanField.FALSE_VALUES
+_BOOLEAN_TEXTS = sorted({str(v) for v in _BOOLEAN_WORDS} | {"", "null"})
+
+
+@extend_schema_field({"type": "string", "enum": _BOOLEAN_TEXTS})
+class FilterBooleanField(serializers.BooleanField):
+    """true / false, or empty (`free=`: no filter); the schema lists every spelling DRF reads."""
+
+
+@extend_schema_field({"type": "number", "minimum": 0})  # sent as text, read as an exact decimal
 class PriceField(serializers.Field):
     """A non-negative decimal in USD per token (`0.000001`, `1e-6`). NaN, infinities, negatives
     and words are refused; bounds above 10^9 mean no bound."""
@@ -84,7 +103,7 @@ class PriceField(serializers.Field):
         return str(value)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 0})
 class CountField(serializers.Field):
     """A whole number, 0 or more. Digits beyond what any catalog holds are clamped to `ceiling`
     (a huge offset is an empty page, a huge limit the maximum), never an error."""
@@ -111,7 +130,15 @@ class LimitField(CountField):
     """A page size: 1 or more (the page serializer clamps it to its maximum)."""
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "date-time"},
+            {"type": "string", "format": "date"},
+            {"type": "string", "pattern": "^[0-9]{1,10}$", "description": "Unix seconds"},
+        ]
+    }
+)
 class SinceField(serializers.Field):
     default_error_messages = {
         "invalid": "must be an ISO-8601 date or date-time (2026-01-31, 2026-01-31T12:00:00Z) or Unix seconds",
@@ -119,7 +146,9 @@ class SinceField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> datetime:
         text = str(data).strip()
-        if _DIGITS.match(text) and len(text) <= 12:
+        if _DIGITS.match(text):  # Unix seconds, up to 10 digits (the year 2286)
+            if not text.isdigit() or len(text) > 10:
+                self.fail("invalid")
             return datetime.fromtimestamp(int(text), tz=UTC)
         try:
             moment = parse_datetime(text)
@@ -201,7 +230,7 @@ class PageQuerySerializer(serializers.Serializer):
 
 class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
     provider = CommaListField(help_text="Provider (model author) slugs, comma-separated: any of them.")
-    q = serializers.CharField(
+    q = SearchField(
         required=False, allow_blank=True, max_length=200, help_text="Case-insensitive search in id, name and description."
     )
     input_modalities = CommaListField(help_text="Comma-separated; the model must accept all of them (text,image).")
@@ -212,7 +241,7 @@ class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
         required=False, help_text="Maximum prompt price, USD per token (for `all`: the lowest price across offers)."
     )
     max_completion_price = PriceField(required=False, help_text="Maximum completion price, USD per token.")
-    free = serializers.BooleanField(
+    free = FilterBooleanField(
         required=False,
         allow_null=True,
         default=None,
