@@ -188,6 +188,19 @@ def test_anthropic_stops_at_the_page_cap_and_on_a_cursor_already_followed() -> N
     assert len(requests) == 2
 
 
+# --- Helicone: the public registry, one page inside `data` -------------------------------------
+
+
+def test_helicone_reads_the_public_registry_without_a_key_and_warns_when_total_differs() -> None:
+    body = {"data": {"models": [{"id": "a"}, {"id": "b"}], "total": 3, "filters": {}}, "error": None}
+    items, requests, adapter = fetch("helicone", lambda r: httpx.Response(200, json=body))
+
+    assert [i["id"] for i in items] == ["a", "b"]
+    assert [r.url.path for r in requests] == ["/v1/public/model-registry/models"]
+    assert "authorization" not in requests[0].headers
+    assert adapter.warnings == ["Helicone says data.total=3 but sent 2 models (its catalog may be capped)"]
+
+
 # --- Featherless: page / per_page --------------------------------------------------------------
 
 
@@ -357,6 +370,17 @@ def test_portkey_sends_no_provider_header_so_the_workspace_catalog_comes_back() 
 
 @pytest.mark.parametrize("kind", sorted(registered_kinds()))
 def test_requires_key_matches_whether_the_upstream_lists_without_one(kind: str) -> None:
-    keyless = {"openrouter", "huggingface", "fal", "featherless", "chutes", "cerebras", "aimo", "near"}
+    keyless = {
+        "openrouter",
+        "huggingface",
+        "fal",
+        "featherless",
+        "chutes",
+        "cerebras",
+        "aimo",
+        "near",
+        "helicone",
+        "vercel-ai-gateway",
+    }
     cls: type[Adapter] = adapter_for(kind)
     assert cls.requires_key is (kind not in keyless)
