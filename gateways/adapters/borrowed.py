@@ -45,7 +45,8 @@ def fill_all(models: list[NormalizedModel], routes: list[Route], lookup: Any, *,
 
 
 def filled(model: NormalizedModel, rows: list[Mapping[str, Any]]) -> NormalizedModel:
-    """Prices, context, modality and author each from the first row that has them; `extra` names
+    """Prices, context, modality and author each from the first row that has them (a modality the
+    upstream stated before an inferred one); `extra` names
     the sources (`price_source`, `context_source`, `modality_from`) and every `matched` row."""
     if not rows:
         return model
@@ -64,7 +65,8 @@ def filled(model: NormalizedModel, rows: list[Mapping[str, Any]]) -> NormalizedM
     if sized:
         changes["context_length"] = sized["context_length"]
         extra["context_source"] = sized["gateway__slug"]
-    typed = next((r for r in rows if r["modality"] and r["modality_source"] != "unknown"), None)
+    known = [r for r in rows if r["modality"] and r["modality_source"] != "unknown"]
+    typed = next((r for r in known if r["modality_source"] == "upstream"), known[0] if known else None)  # stated first
     if typed:
         changes.update(
             input_modalities=tuple(typed["input_modalities"]),

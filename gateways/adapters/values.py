@@ -172,6 +172,7 @@ def author_slug(model_id: str, owned_by: Any = None) -> str | None:
 # Feature flags upstreams state explicitly, in OpenRouter's parameter names.
 _FEATURE_PARAMETERS = {
     "tools": "tools",
+    "tool-use": "tools",
     "function-calling": "tools",
     "function_calling": "tools",
     "tool_choice": "tool_choice",

@@ -126,3 +126,11 @@ def test_a_sibling_list_that_fails_otherwise_fails_the_fetch() -> None:
 
 def test_the_key_travels_in_the_declared_header() -> None:
     assert Declared.auth_headers("k-1") == {"x-declared-key": "Token k-1"}
+
+
+def test_feature_flags_become_parameter_names_hyphenated_or_not() -> None:
+    class Flagged(Adapter):
+        feature_fields = ("tags",)
+
+    model = normalize({"id": "m", "tags": ["tool-use", "reasoning", "vision", "tools"]}, Flagged)
+    assert model.supported_parameters == ("tools", "reasoning")  # `vision` has no parameter name; `tools` once

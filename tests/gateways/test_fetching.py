@@ -12,6 +12,7 @@ import pytest
 from gateways.adapters.base import Adapter
 from gateways.client import build_client
 from gateways.errors import AdapterError, ErrorKind
+from gateways.keys import env_suffix
 from gateways.registry import adapter_for, registered_kinds
 
 KEY = "sk-test-secret-123"
@@ -28,7 +29,7 @@ def fetch(kind: str, handler: Callable[[httpx.Request], httpx.Response], *, key:
     from django.conf import settings
 
     if key:
-        settings.GATEWAY_KEYS = {kind.upper(): key}
+        settings.GATEWAY_KEYS = {env_suffix(kind): key}
     cls = adapter_for(kind)
     adapter = cls()
     for name, value in attrs.items():
@@ -150,6 +151,54 @@ def test_the_operators_page_cap_applies_when_lower_than_the_adapters(settings: A
         max_pages=3,
     )
     assert "more than 3 pages (max_pages)" in str(result) and len(requests) == 3
+
+
+# --- Anthropic: has_more / last_id -> after_id ------------------------------------------------
+
+
+def test_anthropic_follows_last_id_while_has_more_with_its_key_and_version_headers() -> None:
+    pages = {
+        None: {"data": [{"id": "claude-a"}, {"id": "claude-b"}], "has_more": True, "first_id": "claude-a", "last_id": "claude-b"},
+        "claude-b": {"data": [{"id": "claude-c"}], "has_more": False, "first_id": "claude-c", "last_id": "claude-c"},
+    }
+    items, requests, _ = fetch("anthropic", lambda r: httpx.Response(200, json=pages[r.url.params.get("after_id")]), key=KEY)
+
+    assert [i["id"] for i in items] == ["claude-a", "claude-b", "claude-c"]
+    assert [params(r) for r in requests] == [{"limit": "1000"}, {"limit": "1000", "after_id": "claude-b"}]
+    assert all(r.url.path == "/v1/models" for r in requests)
+    assert all(r.headers["x-api-key"] == KEY and r.headers["anthropic-version"] == "2023-06-01" for r in requests)
+    assert all("authorization" not in r.headers and KEY not in str(r.url) for r in requests)
+
+
+def test_anthropic_stops_at_the_page_cap_and_on_a_cursor_already_followed() -> None:
+    counter = iter(range(1000))
+    capped, requests, _ = fetch(
+        "anthropic",
+        lambda r: httpx.Response(200, json={"data": [{"id": "x"}], "has_more": True, "last_id": f"m{next(counter)}"}),
+        key=KEY,
+        max_pages=3,
+    )
+    assert isinstance(capped, AdapterError) and "Anthropic list has more than 3 pages (max_pages)" in str(capped)
+    assert len(requests) == 3
+
+    looping, requests, _ = fetch(
+        "anthropic", lambda r: httpx.Response(200, json={"data": [{"id": "x"}], "has_more": True, "last_id": "same"}), key=KEY
+    )
+    assert isinstance(looping, AdapterError) and "repeated a page" in str(looping)
+    assert len(requests) == 2
+
+
+# --- Helicone: the public registry, one page inside `data` -------------------------------------
+
+
+def test_helicone_reads_the_public_registry_without_a_key_and_warns_when_total_differs() -> None:
+    body = {"data": {"models": [{"id": "a"}, {"id": "b"}], "total": 3, "filters": {}}, "error": None}
+    items, requests, adapter = fetch("helicone", lambda r: httpx.Response(200, json=body))
+
+    assert [i["id"] for i in items] == ["a", "b"]
+    assert [r.url.path for r in requests] == ["/v1/public/model-registry/models"]
+    assert "authorization" not in requests[0].headers
+    assert adapter.warnings == ["Helicone says data.total=3 but sent 2 models (its catalog may be capped)"]
 
 
 # --- Featherless: page / per_page --------------------------------------------------------------
@@ -298,6 +347,7 @@ EXPECTED_HEADER = {
     "google": ("x-goog-api-key", KEY),
     "fal": ("authorization", f"Key {KEY}"),
     "portkey": ("x-portkey-api-key", KEY),
+    "anthropic": ("x-api-key", KEY),
 }
 
 
@@ -320,6 +370,17 @@ def test_portkey_sends_no_provider_header_so_the_workspace_catalog_comes_back() 
 
 @pytest.mark.parametrize("kind", sorted(registered_kinds()))
 def test_requires_key_matches_whether_the_upstream_lists_without_one(kind: str) -> None:
-    keyless = {"openrouter", "huggingface", "fal", "featherless", "chutes", "cerebras", "aimo", "near"}
+    keyless = {
+        "openrouter",
+        "huggingface",
+        "fal",
+        "featherless",
+        "chutes",
+        "cerebras",
+        "aimo",
+        "near",
+        "helicone",
+        "vercel-ai-gateway",
+    }
     cls: type[Adapter] = adapter_for(kind)
     assert cls.requires_key is (kind not in keyless)

@@ -146,12 +146,12 @@ def test_fields_the_native_row_lacks_come_from_openrouter(stored_rows: None) -> 
     assert (row.extra["price_source"], row.extra["context_source"], row.extra["modality_from"]) == (
         "openrouter",
         "openrouter",
-        "deepinfra",
+        "openrouter",  # OpenRouter states the modality; DeepInfra's is inferred from the id
     )
 
 
-def test_without_a_native_gateway_openrouter_is_matched_by_provider_and_id(stored_rows: None) -> None:
-    row = portkey_rows("@openai/gpt-4o")["@openai/gpt-4o"]
+def test_a_native_gateway_without_the_model_leaves_openrouter_matched_by_provider_and_id(stored_rows: None) -> None:
+    row = portkey_rows("@openai/gpt-4o")["@openai/gpt-4o"]  # the openai gateway holds no rows here
     assert (row.pricing, row.context_length, row.modality) == (
         {"prompt": "0.0000025", "completion": "0.00001"},
         128000,
@@ -167,6 +167,19 @@ def test_unmatched_models_keep_null_prices_and_a_free_variant_never_lends_its_ze
         assert "price_source" not in row.extra and "matched" not in row.extra
 
 
+def test_a_stated_modality_wins_over_a_native_row_that_only_inferred_one(stored_rows: None) -> None:
+    load("openai", {"object": "list", "data": [{"id": "gpt-4o", "object": "model", "created": 1715367049, "owned_by": "system"}]})
+    row = portkey_rows("@openai/gpt-4o")["@openai/gpt-4o"]
+    # OpenAI's list has no prices, context or type (its row says text->text, inferred); OpenRouter states them.
+    assert (row.pricing, row.context_length, row.modality) == (
+        {"prompt": "0.0000025", "completion": "0.00001"},
+        128000,
+        "text+image->text",
+    )
+    assert (row.extra["price_source"], row.extra["modality_from"]) == ("openrouter", "openrouter")
+    assert row.extra["matched"] == [{"gateway": "openai", "id": "gpt-4o"}, {"gateway": "openrouter", "id": "openai/gpt-4o"}]
+
+
 def test_lookup_queries_do_not_grow_with_the_number_of_models(stored_rows: None) -> None:
     def queries_for(count: int) -> int:
         ids = [f"@deepinfra/Org/Model-{n}" for n in range(count)] + [f"@openai/model-{n}" for n in range(count)]
@@ -176,8 +189,9 @@ def test_lookup_queries_do_not_grow_with_the_number_of_models(stored_rows: None)
             adapter.enrich(result, ModelLookup())
         return len(captured.captured_queries)
 
-    # One indexed IN query per gateway consulted (in chunks of 500 ids), whatever the list size.
-    assert queries_for(3) == queries_for(100) == 3
+    # Indexed IN queries per gateway consulted (in chunks of 500 ids), whatever the list size: two per
+    # native gateway (exact ids, then the unmatched ones lower-cased; here deepinfra and openai), one for OpenRouter.
+    assert queries_for(3) == queries_for(100) == 5
 
 
 @pytest.mark.parametrize(
@@ -187,7 +201,8 @@ def test_lookup_queries_do_not_grow_with_the_number_of_models(stored_rows: None)
         ("@together-ai/meta/llama", "together-ai", "together"),
         ("@x-ai/grok-4", "x-ai", "xai"),
         ("@fireworks-ai/accounts/fireworks/models/x", "fireworks-ai", "fireworks"),
-        ("@openai/gpt-4o", "openai", None),
+        ("@openai/gpt-4o", "openai", "openai"),
+        ("@bedrock/acme/solo", "bedrock", None),
         ("plain-id", None, None),
     ],
 )
