@@ -126,7 +126,7 @@ def first_fixture(kind: str) -> Path:
 
 
 def sent_key(request: httpx.Request) -> str:
-    for name in ("authorization", "x-goog-api-key", "x-portkey-api-key"):
+    for name in ("authorization", "x-goog-api-key", "x-portkey-api-key", "x-api-key"):
         if name in request.headers:
             return request.headers[name]
     raise AssertionError(f"no key header on {request.url}")
