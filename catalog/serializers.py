@@ -65,14 +65,19 @@ class SearchField(serializers.CharField):
     """Free text; a NUL character is refused (DRF's rule), and the schema says so."""
 
 
-# Every spelling DRF's BooleanField reads (it lower-cases the text first), and empty for "no filter".
+# The lower-case spellings DRF's BooleanField reads, and empty for "no filter".
 _BOOLEAN_WORDS = serializers.BooleanField.TRUE_VALUES | serializers.BooleanField.FALSE_VALUES
 _BOOLEAN_TEXTS = sorted({str(v) for v in _BOOLEAN_WORDS} | {"", "null"})
 
 
 @extend_schema_field({"type": "string", "enum": _BOOLEAN_TEXTS})
 class FilterBooleanField(serializers.BooleanField):
-    """true / false, or empty (`free=`: no filter); the schema lists every spelling DRF reads."""
+    """true / false, or empty (`free=`: no filter): the spellings the schema lists, lower case."""
+
+    def to_internal_value(self, data: Any) -> bool | None:
+        if isinstance(data, str) and data not in _BOOLEAN_TEXTS:
+            self.fail("invalid", input=data)
+        return super().to_internal_value(data)
 
 
 @extend_schema_field({"type": "number", "minimum": 0})  # sent as text, read as an exact decimal

@@ -89,7 +89,7 @@ def _unknown_gateway(slug: str) -> Response:
 
 
 def _force(request: Request) -> bool | Response:
-    value = request.query_params.get("force", "").strip().lower()
+    value = request.query_params.get("force", "")
     if value in TRUE:
         return True
     if value in FALSE:
@@ -128,7 +128,7 @@ def _broker_down(answer: dict[str, Any], detail: str) -> Response:
 
 FORCE_PARAMETER = OpenApiParameter(
     "force",
-    OpenApiTypes.BOOL,
+    {"type": "string", "enum": sorted(TRUE | FALSE)},  # exactly what `_force` reads
     description="Accept a list that shrank past the publish guard (`max_shrink_fraction`). Default false.",
 )
 
