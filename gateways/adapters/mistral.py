@@ -8,12 +8,11 @@ archived fine-tuned model, is inactive (docs/adapters.md, "Mistral").
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from gateways.adapters.base import Adapter, Builtin, Modalities
-from gateways.adapters.values import mapping, unix_time
+from gateways.adapters.values import mapping
 from gateways.registry import register
 
 FEATURES = {"function_calling": "tools"}
@@ -31,6 +30,7 @@ class Mistral(Adapter):
     reference = "https://docs.mistral.ai/api/#tag/models/operation/list_models_v1_models_get"
     sole_author = "mistralai"
     name_fields, context_fields = (), ("max_context_length",)
+    retired_field, active_field, inactive_values = "deprecation", "archived", (True,)
     extra_fields = ("name", "aliases", "deprecation", "deprecation_replacement_model", "type", "root", "job", "archived")
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
@@ -48,7 +48,3 @@ class Mistral(Adapter):
     def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:
         capabilities = mapping(item.get("capabilities"))
         return tuple(name for key, name in FEATURES.items() if capabilities.get(key) is True)
-
-    def active(self, item: Mapping[str, Any]) -> bool:
-        retired = unix_time(item.get("deprecation"))
-        return item.get("archived") is not True and (retired is None or retired > time.time())
