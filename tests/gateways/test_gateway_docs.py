@@ -9,6 +9,7 @@ from django.conf import settings
 
 from gateways.builtins import builtin_adapters
 from gateways.docs import expected_files, gateways_table
+from gateways.keys import key_variable
 from gateways.registry import registered_kinds
 
 
@@ -27,7 +28,7 @@ def test_table_has_a_row_for_every_builtin_gateway_and_registered_kind() -> None
         (row,) = [row for row in rows if row.startswith(f"| `{slug}` |")]
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert cells[:3] == [f"`{slug}`", adapter.label, f"`{slug}`"]
-        assert cells[4] == f"`GATEWAY_KEY_{slug.upper()}`"
+        assert cells[4] == f"`{key_variable(slug)}`"
     generic = [row for row in rows if row.startswith("| (any) |")]
     assert len(generic) == len(registered_kinds()) - len(builtins)
 
