@@ -55,16 +55,22 @@ def key_required(gateway: Gateway) -> bool:
 
 
 def configuration_problem(gateway: Gateway) -> str | None:
-    """Why `gateway` cannot be refreshed as configured, or None. Names the variable, never a value."""
+    """Why `gateway` cannot be refreshed as configured, or None: its kind's own rule for its
+    options (`Adapter.configuration_problem`), then its key. Names a variable, never a value."""
     try:
         needs_key = key_required(gateway)
     except UnknownKind:
         return f"no adapter is registered for kind {gateway.kind!r}"
+    if missing := gateway.adapter_class.configuration_problem(gateway.options or {}):
+        return missing
     return f"{key_variable(gateway.slug)} is not set" if needs_key and not has_key(gateway.slug) else None
 
 
 def is_configured(gateway: Gateway) -> bool:
-    """It needs no key, or the key is set. Raises `UnknownKind` for a kind with no adapter."""
+    """Its options are complete, and it needs no key or the key is set. Raises `UnknownKind` for a
+    kind with no adapter."""
+    if gateway.adapter_class.configuration_problem(gateway.options or {}):
+        return False
     return not key_required(gateway) or has_key(gateway.slug)
 
 

@@ -30,7 +30,7 @@ from gateways.circuit import circuit_allows, circuit_reopens_at
 from gateways.client import build_client
 from gateways.errors import AdapterError, ErrorKind
 from gateways.fetch import decode_json
-from gateways.keys import is_configured, key_variable
+from gateways.keys import configuration_problem, is_configured, key_variable
 from gateways.leases import lease_acquire, lease_release, lease_renew
 from gateways.models import Gateway, RefreshRun
 from gateways.runs import elapsed_ms, run_begin, run_finish, run_skip
@@ -79,9 +79,8 @@ def _parse(adapter: Adapter, items: list[Any], gateway: Gateway) -> ParseResult:
 
 
 def _unconfigured(gateway: Gateway) -> AdapterError:
-    return AdapterError(
-        f"{key_variable(gateway.slug)} is not set; the gateway is unconfigured", kind=ErrorKind.UNCONFIGURED, permanent=True
-    )
+    problem = configuration_problem(gateway) or f"{key_variable(gateway.slug)} is not set"
+    return AdapterError(f"{problem}; the gateway is unconfigured", kind=ErrorKind.UNCONFIGURED, permanent=True)
 
 
 def gateway_refresh(

@@ -26,7 +26,7 @@ from catalog.freshness import (
     status_of,
 )
 from gateways.circuit import circuit_state
-from gateways.keys import configuration_problem, key_variable
+from gateways.keys import configuration_problem, has_key, key_variable
 from gateways.leases import lease_held
 from gateways.models import Gateway
 from gateways.registry import UnknownKind
@@ -109,7 +109,7 @@ class GatewayHealth:
             return "missing"
         if not needs_key:
             return "not needed"
-        return "missing" if self.configuration_problem else "configured"
+        return "configured" if has_key(self.gateway.slug) else "missing"
 
     @property
     def below_minimum(self) -> bool:

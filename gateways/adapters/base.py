@@ -16,10 +16,14 @@ or raises `RejectItem` (or `ValueError`) for an item that cannot be normalized (
 
 from __future__ import annotations
 
+import re
+import string
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import httpx
 from django.conf import settings
@@ -95,7 +99,10 @@ class Adapter:
     label: ClassVar[str] = ""
     default_base_url: ClassVar[str] = ""
     builtin: ClassVar[Builtin | None] = None  # a gateway every database gets; None for kinds staff add
-    list_path: ClassVar[str] = "models"
+    list_path: ClassVar[str] = "models"  # may name options in braces: "accounts/{account_id}/models"
+    # The options a gateway of this kind may set: name -> (the pattern its value matches whole, what
+    # that is in words). An option `list_path` names is required; a gateway without it is unconfigured.
+    option_patterns: ClassVar[Mapping[str, tuple[str, str]]] = {}
     list_params: ClassVar[dict[str, Any]] = {}
     # Sibling lists fetched after the main one, their items joining it; a 404 from one is a warning,
     # any other failure fails the fetch (a transient error must not publish a list without them).
@@ -141,10 +148,15 @@ class Adapter:
     parameter_fields: ClassVar[Paths] = ()  # OpenRouter-style parameter names (a list or booleans)
     feature_fields: ClassVar[Paths] = ()  # feature flags, mapped to parameter names
     active_field: ClassVar[str | None] = None  # absent or null: active
+    retired_field: ClassVar[str | None] = None  # a date (ISO or Unix) the model retires on: once past, inactive
     active_values: ClassVar[tuple[Any, ...] | None] = None  # the values that mean active...
     inactive_values: ClassVar[tuple[Any, ...]] = ()  # ...or the values that mean inactive
     merge_prefix: ClassVar[str] = ""  # a gateway-only id prefix the merge base drops
     extra_fields: ClassVar[Paths] = ()  # fields kept in `extra` when not null, under their last name
+    # (list, name, value): the item keeps fields in a list of name/value pairs (`[{"property_id": ...,
+    # "value": ...}]`); every declaration and hook reads that list as an object of them instead
+    # ("true"/"false" strings as booleans). `raw` keeps the item as sent.
+    pairs_field: ClassVar[tuple[str, str, str] | None] = None
     # Other item shapes a saved body may hold (an older or a richer call of the same upstream), each
     # an adapter that declares that shape; the first whose `recognizes(item)` is true reads the item.
     saved_shapes: ClassVar[tuple[type[Adapter], ...]] = ()
@@ -170,12 +182,34 @@ class Adapter:
         return cls.requires_key
 
     @classmethod
+    def configuration_problem(cls, options: Mapping[str, Any]) -> str | None:
+        """What a gateway of this kind, with these options, lacks besides its key (an option its
+        list cannot be fetched without), in words staff can act on; None when nothing. A gateway
+        with a problem is unconfigured, like one without its key: not refreshed, shown as such. The
+        base requires the options `list_path` names."""
+        missing = [name for name in cls.path_options() if not options.get(name)]
+        if not missing:
+            return None
+        return f'{cls.label} needs {" and ".join(missing)} in the gateway\'s options ({{"{missing[0]}": "..."}}): its list is /{cls.list_path}'
+
+    @classmethod
+    def path_options(cls) -> tuple[str, ...]:
+        return tuple(name for _, name, _, _ in string.Formatter().parse(cls.list_path) if name)
+
+    @classmethod
     def clean_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
         """Validate a gateway's `options`; raise `ValueError` with a message a staff member can act
-        on. The base accepts only an empty object."""
-        if options:
-            raise ValueError(f"{cls.label} takes no options; unknown: {', '.join(sorted(options))}")
-        return {}
+        on. The base accepts the `option_patterns` (strings, stripped; an empty one is dropped)."""
+        if (unknown := sorted(set(options) - set(cls.option_patterns))) and not cls.option_patterns:
+            raise ValueError(f"{cls.label} takes no options; unknown: {', '.join(unknown)}")
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(cls.option_patterns))}")
+        cleaned = {name: value.strip() if isinstance(value, str) else value for name, value in options.items()}
+        for name, value in cleaned.items():
+            pattern, meaning = cls.option_patterns[name]
+            if value not in (None, "") and not (isinstance(value, str) and re.fullmatch(pattern, value)):
+                raise ValueError(f"{name} must be {meaning}")
+        return {name: value for name, value in cleaned.items() if value not in (None, "")}
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -185,7 +219,7 @@ class Adapter:
         if self.pages is not None:
             items = self.fetch_pages(client, self.pages.next, params=self.pages.first(dict(self.list_params)))
         else:
-            items = self.items(fetch_json(client, self.list_path, params=self.list_params or None))
+            items = self.items(fetch_json(client, self.list_url(), params=self.list_params or None))
         for path in self.also_list_paths:
             try:
                 items.extend(self.items(fetch_json(client, path)))
@@ -210,7 +244,7 @@ class Adapter:
         cap, cap_name = self.max_pages, "max_pages"
         if settings.GATEWAY_MAX_PAGES < cap:
             cap, cap_name = settings.GATEWAY_MAX_PAGES, "GATEWAY_MAX_PAGES"
-        url: str = self.list_path
+        url: str = self.list_url()
         query: dict[str, Any] | None = dict(params if params is not None else self.list_params) or None
         items: list[Any] = []
         seen: set[str] = set()
@@ -233,6 +267,12 @@ class Adapter:
             kind=ErrorKind.MALFORMED,
             permanent=True,
         )
+
+    def list_url(self) -> str:
+        """`list_path` with the options it names filled in (quoted); unconfigured without them."""
+        if problem := self.configuration_problem(self.options):
+            raise AdapterError(problem, kind=ErrorKind.UNCONFIGURED, permanent=True)
+        return self.list_path.format_map({name: quote(str(self.options[name]), safe="") for name in self.path_options()})
 
     def items(self, body: Any) -> list[Any]:
         """The list of raw items inside one response body: the first of `envelope_keys` that holds
@@ -269,6 +309,7 @@ class Adapter:
         shape = next((shape for shape in self._shapes if shape.recognizes(item)), None)
         if shape is not None:
             return shape.normalize(item)
+        raw, item = item, self.paired(item)
         model_id = self.model_id(item)
         prices, unit = self.prices(item)
         ins, outs, source = self.modalities(model_id, item)
@@ -299,9 +340,18 @@ class Adapter:
             merge_base=merge_base,
             upstream_active=self.active(item),
             extra={path.rsplit(".", 1)[-1]: value for path in self.extra_fields if (value := dig(item, path)) is not None},
-            raw=item,
+            raw=raw,
         )
         return self.refine(model, item)
+
+    def paired(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The item with its `pairs_field` list read as an object (pairs without a string name dropped)."""
+        if self.pairs_field is None:
+            return item
+        key, name, value = self.pairs_field
+        pairs = [pair for pair in item.get(key) or () if isinstance(pair, Mapping) and isinstance(pair.get(name), str)]
+        flags = {"true": True, "false": False}
+        return {**item, key: {pair[name]: flags.get(v, v) if isinstance(v := pair.get(value), str) else v for pair in pairs}}
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         """The finished record, for what the declaration cannot say (`dataclasses.replace`)."""
@@ -388,6 +438,9 @@ class Adapter:
         return model_id.removeprefix(self.merge_prefix) if self.merge_prefix else model_id, None
 
     def active(self, item: Mapping[str, Any]) -> bool:
+        retired = unix_time(dig(item, self.retired_field)) if self.retired_field else None
+        if retired is not None and retired <= time.time():
+            return False
         value = dig(item, self.active_field) if self.active_field else None
         if value is None:
             return True

@@ -27,22 +27,28 @@ class Pagination:
 @dataclass(frozen=True, slots=True)
 class PageNumbers(Pagination):
     """`?page=1&per_page=N`, until the body's current page reaches its page count (or the body
-    has no pagination object: an unpaged list)."""
+    has no pagination object: an unpaged list). With `items` (the path of the page's list), a body
+    that states no page count goes on to the next page until a page comes back empty (an upstream
+    may cap its page size below ours, so a short page does not prove it was the last)."""
 
     size: int
     page: str = "page"
     per_page: str = "per_page"
     current: str = "pagination.current_page"
     total: str = "pagination.total_pages"
+    items: str | None = None
 
     def first(self, params: dict[str, Any]) -> dict[str, Any]:
         return {**params, self.per_page: self.size, self.page: 1}
 
     def next(self, body: Any, params: dict[str, Any]) -> Next:
         current, total = dig(body, self.current), dig(body, self.total)
-        if not isinstance(current, int) or not isinstance(total, int) or current >= total:
+        if isinstance(current, int) and isinstance(total, int):
+            return {**params, self.page: current + 1} if current < total else None
+        if self.items is None or not dig(body, self.items):
             return None
-        return {**params, self.page: current + 1}
+        page = current if isinstance(current, int) else params.get(self.page)
+        return {**params, self.page: page + 1} if isinstance(page, int) else None
 
 
 @dataclass(frozen=True, slots=True)

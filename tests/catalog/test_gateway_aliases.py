@@ -21,6 +21,8 @@ def test_google_vertex_reads_the_google_gateway(small_catalog: Any, client: Clie
     assert body == {**client.get("/catalog/v1/models?gateway=google&limit=5").json(), "timestamp": body["timestamp"]}
     openai = client.get("/v1/models?gateway=Google-Vertex")
     assert openai.status_code == 200
+    vertex = client.get("/catalog/v1/models?gateway=vertex-ai&limit=5").json()  # Vertex AI's own list: its own gateway
+    assert (vertex["gateway"], list(vertex["freshness"])) == ("vertex-ai", ["vertex-ai"])
 
 
 @pytest.mark.parametrize("path", ["/catalog/v1/models", "/v1/models", "/catalog/v1/changes"])
@@ -44,7 +46,7 @@ def test_a_model_detail_takes_an_alias_too(small_catalog: Any, client: Client, s
     assert (body["gateway"], body["data"]["id"], list(body["freshness"])) == ("gamma", "solo/tiny", ["gamma"])
 
 
-@pytest.mark.parametrize("name", ["no-such-gateway", "defunct-router", "cloudflare-workers-ai"])  # none is a gateway row
+@pytest.mark.parametrize("name", ["no-such-gateway", "defunct-router", "cohere"])  # none is a gateway row
 def test_names_of_gateways_we_do_not_serve_keep_their_400(small_catalog: Any, client: Client, name: str) -> None:
     response = client.get(f"/catalog/v1/models?gateway={name}")
     assert response.status_code == 400

@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from gateways.adapters.base import Adapter
+from gateways.adapters.pagination import PageNumbers
 from gateways.adapters.values import ASSUMED_FROM_MAGNITUDE, PER_MILLION, PER_TOKEN
 from gateways.client import build_client
+from gateways.errors import AdapterError, ErrorKind
 
 
 class OlderShape(Adapter):
@@ -134,3 +136,98 @@ def test_feature_flags_become_parameter_names_hyphenated_or_not() -> None:
 
     model = normalize({"id": "m", "tags": ["tool-use", "reasoning", "vision", "tools"]}, Flagged)
     assert model.supported_parameters == ("tools", "reasoning")  # `vision` has no parameter name; `tools` once
+
+
+# -- options in the list path, name/value pairs, retirement dates, pages until an empty one ------
+
+
+class Accounted(Adapter):
+    kind = "accounted-test"
+    label = "Accounted"
+    default_base_url = "https://accounted.example.test/v2"
+    requires_key = False
+    list_path = "accounts/{account}/models"
+    option_patterns = {"account": ("[a-z0-9-]{3,20}", "3 to 20 lower-case letters, digits or dashes")}
+    pages = PageNumbers(2, current="info.page", total="info.pages", items="models")
+    envelope_keys = ("models",)
+    pairs_field = ("props", "key", "value")
+    context_fields, feature_fields = ("props.window",), ("props",)
+    retired_field = "props.retires"
+
+
+def fetch_accounted(options: dict[str, Any], handler: Any) -> tuple[Any, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request)
+
+    with build_client(
+        slug="accounted-test", base_url=Accounted.default_base_url, adapter=Accounted, transport=httpx.MockTransport(recording)
+    ) as client:
+        try:
+            return Accounted(options=options).fetch(client), seen
+        except AdapterError as exc:
+            return exc, seen
+
+
+def test_an_option_the_list_path_names_is_required_and_lands_in_the_path() -> None:
+    assert Accounted.configuration_problem({}) == (
+        'Accounted needs account in the gateway\'s options ({"account": "..."}): its list is /accounts/{account}/models'
+    )
+    assert Accounted.configuration_problem({"account": "acme-1"}) is None
+    assert Declared.configuration_problem({}) is None  # a path without options needs none
+
+    models = {1: [{"id": "a"}, {"id": "b"}], 2: [{"id": "c"}], 3: []}
+    items, seen = fetch_accounted(
+        {"account": "acme-1"}, lambda r: httpx.Response(200, json={"models": models[int(r.url.params["page"])]})
+    )
+    assert [item["id"] for item in items] == ["a", "b", "c"]  # pages until an empty one: a short page is not the end
+    assert [(r.url.path, r.url.params["page"]) for r in seen] == [("/v2/accounts/acme-1/models", str(n)) for n in (1, 2, 3)]
+
+
+def test_without_the_option_the_fetch_is_unconfigured_and_sends_nothing() -> None:
+    outcome, seen = fetch_accounted({}, lambda r: httpx.Response(200, json={"models": []}))
+    assert isinstance(outcome, AdapterError) and outcome.kind == ErrorKind.UNCONFIGURED and seen == []
+
+
+def test_a_stated_page_count_ends_the_pages() -> None:
+    body = {"models": [{"id": "a"}, {"id": "b"}], "info": {"page": 2, "pages": 2}}
+    assert Accounted.pages.next(body, {"page": 2}) is None
+    assert Accounted.pages.next({**body, "info": {"page": 1, "pages": 2}}, {"page": 1}) == {"page": 2}
+    assert Accounted.pages.next({"models": []}, {"page": 4}) is None
+    assert Accounted.pages.next({"models": [{"id": "a"}]}, {"page": 4}) == {"page": 5}
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"acount": "acme"}, "unknown option(s) acount; allowed: account"),
+        ({"account": "Acme Corp"}, "account must be 3 to 20 lower-case letters, digits or dashes"),
+        ({"account": 12345}, "account must be 3 to 20 lower-case letters, digits or dashes"),
+    ],
+)
+def test_declared_options_are_validated(options: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        Accounted.clean_options(options)
+    assert str(raised.value) == problem
+
+
+def test_declared_options_are_stripped_and_empty_ones_dropped() -> None:
+    assert Accounted.clean_options({"account": "  acme-1 "}) == {"account": "acme-1"}
+    assert Accounted.clean_options({"account": ""}) == {}
+
+
+def test_name_value_pairs_are_read_as_fields_and_the_raw_item_is_kept() -> None:
+    item = {
+        "id": "m",
+        "props": [{"key": "window", "value": "32000"}, {"key": "tools", "value": "true"}, {"value": "nameless"}],
+    }
+    model = Accounted().normalize(item)
+    assert (model.context_length, model.supported_parameters, model.raw) == (32000, ("tools",), item)
+
+
+@pytest.mark.parametrize(("retires", "active"), [("2020-01-01", False), ("2999-01-01", True), (None, True)])
+def test_a_past_retirement_date_is_inactive(retires: str | None, active: bool) -> None:
+    model = Accounted().normalize({"id": "m", "props": [{"key": "retires", "value": retires}]})
+    assert model.upstream_active is active

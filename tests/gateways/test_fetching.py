@@ -16,6 +16,9 @@ from gateways.keys import env_suffix
 from gateways.registry import adapter_for, registered_kinds
 
 KEY = "sk-test-secret-123"
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+# The options a kind cannot be fetched without.
+REQUIRED_OPTIONS: dict[str, dict[str, Any]] = {"cloudflare-workers-ai": {"account_id": ACCOUNT}}
 
 
 @pytest.fixture(autouse=True)
@@ -24,14 +27,22 @@ def _settings(settings: Any) -> None:
     settings.GATEWAY_BASE_URLS = {}
 
 
-def fetch(kind: str, handler: Callable[[httpx.Request], httpx.Response], *, key: str | None = None, **attrs: Any):
-    """Run `kind`'s fetch against `handler`; returns (items, requests, adapter)."""
+def fetch(
+    kind: str,
+    handler: Callable[[httpx.Request], httpx.Response],
+    *,
+    key: str | None = None,
+    options: dict[str, Any] | None = None,
+    **attrs: Any,
+):
+    """Run `kind`'s fetch against `handler`; returns (items, requests, adapter). `options` default
+    to the ones the kind requires."""
     from django.conf import settings
 
     if key:
         settings.GATEWAY_KEYS = {env_suffix(kind): key}
     cls = adapter_for(kind)
-    adapter = cls()
+    adapter = cls(options=REQUIRED_OPTIONS.get(kind, {}) if options is None else options)
     for name, value in attrs.items():
         setattr(adapter, name, value)
     requests: list[httpx.Request] = []
@@ -236,6 +247,85 @@ def test_featherless_page_cap() -> None:
     result, requests, _ = fetch("featherless", handler, max_pages=5)
     assert isinstance(result, AdapterError) and "more than 5 pages" in str(result)
     assert len(requests) == 5
+
+
+# --- Cloudflare Workers AI: page / per_page until an empty page, the account in the path --------
+
+
+def cloudflare_page(page: int, names: list[str], **result_info: Any) -> httpx.Response:
+    items = [{"id": f"uuid-{name}", "name": f"@cf/acme/{name}", "task": {"name": "Text Generation"}} for name in names]
+    return httpx.Response(200, json={"success": True, "result": items, "result_info": {"page": page, **result_info}})
+
+
+def test_cloudflare_pages_until_an_empty_page_with_the_account_id_in_the_path() -> None:
+    names = {1: ["a", "b"], 2: ["c"], 3: []}
+    items, requests, _ = fetch(
+        "cloudflare-workers-ai", lambda r: cloudflare_page(int(r.url.params["page"]), names[int(r.url.params["page"])]), key=KEY
+    )
+
+    assert [i["name"] for i in items] == ["@cf/acme/a", "@cf/acme/b", "@cf/acme/c"]
+    assert [params(r) for r in requests] == [{"per_page": "100", "page": str(n)} for n in (1, 2, 3)]
+    assert {r.url.path for r in requests} == {f"/client/v4/accounts/{ACCOUNT}/ai/models/search"}
+    assert all(r.headers["authorization"] == f"Bearer {KEY}" for r in requests)
+
+
+def test_cloudflare_stops_at_a_stated_page_count_without_asking_for_an_empty_page() -> None:
+    items, requests, _ = fetch(
+        "cloudflare-workers-ai", lambda r: cloudflare_page(int(r.url.params["page"]), ["x" + r.url.params["page"]], total_pages=2)
+    )
+    assert ([i["name"] for i in items], len(requests)) == (["@cf/acme/x1", "@cf/acme/x2"], 2)
+
+
+def test_cloudflare_page_cap() -> None:
+    result, requests, _ = fetch(
+        "cloudflare-workers-ai", lambda r: cloudflare_page(int(r.url.params["page"]), ["again"]), max_pages=4
+    )
+    assert isinstance(result, AdapterError) and result.kind == ErrorKind.MALFORMED
+    assert "more than 4 pages" in str(result) and len(requests) == 4
+
+
+def test_cloudflare_without_an_account_id_is_unconfigured_and_sends_no_request() -> None:
+    result, requests, _ = fetch("cloudflare-workers-ai", lambda r: cloudflare_page(1, ["a"]), key=KEY, options={})
+    assert isinstance(result, AdapterError) and (result.kind, result.permanent) == (ErrorKind.UNCONFIGURED, True)
+    assert str(result).startswith("Cloudflare Workers AI needs account_id in the gateway's options")
+    assert requests == []
+
+
+# --- Vertex AI: nextPageToken ------------------------------------------------------------------
+
+
+def test_vertex_follows_next_page_token_with_the_token_in_the_bearer_header() -> None:
+    pages = {
+        None: {"publisherModels": [{"name": "publishers/google/models/a"}], "nextPageToken": "p2"},
+        "p2": {"publisherModels": [{"name": "publishers/google/models/b"}], "nextPageToken": ""},
+    }
+    items, requests, _ = fetch("vertex-ai", lambda r: httpx.Response(200, json=pages[r.url.params.get("pageToken")]), key=KEY)
+
+    assert [i["name"] for i in items] == ["publishers/google/models/a", "publishers/google/models/b"]
+    assert [params(r) for r in requests] == [{"pageSize": "100"}, {"pageSize": "100", "pageToken": "p2"}]
+    assert {(r.url.host, r.url.path) for r in requests} == {
+        ("us-central1-aiplatform.googleapis.com", "/v1beta1/publishers/google/models")
+    }
+    assert all(r.headers["authorization"] == f"Bearer {KEY}" for r in requests)
+
+
+def test_vertex_refuses_a_token_that_points_back_at_a_page_already_read() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"publisherModels": [{"name": "publishers/google/models/a"}], "nextPageToken": "same"})
+
+    result, requests, _ = fetch("vertex-ai", handler)
+    assert isinstance(result, AdapterError) and "repeated a page" in str(result)
+    assert len(requests) == 2
+
+
+def test_vertex_page_cap() -> None:
+    counter = iter(range(1000))
+    result, requests, _ = fetch(
+        "vertex-ai",
+        lambda r: httpx.Response(200, json={"publisherModels": [], "nextPageToken": f"t{next(counter)}"}),
+        max_pages=3,
+    )
+    assert isinstance(result, AdapterError) and "more than 3 pages" in str(result) and len(requests) == 3
 
 
 # --- OpenRouter: links.next --------------------------------------------------------------------
