@@ -3,6 +3,7 @@ non-loopback address fail loudly, and adapters get `httpx.MockTransport` fakes."
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,17 @@ import pytest
 LOOPBACK = ("127.", "::1", "localhost")
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "gateways"
+
+
+def required_options(kind: str) -> dict[str, Any]:
+    """The options a gateway of `kind` cannot be fetched without (Cloudflare's account id), as its
+    fixtures state them (`<scenario>.options.json`); {} for a kind that needs none."""
+    from gateways.registry import registered_kinds
+
+    if not registered_kinds()[kind].path_options():
+        return {}
+    path = next(iter(sorted((FIXTURES / kind).glob("*.options.json"))))
+    return json.loads(path.read_text())
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_import, gateway_refresh
 from gateways.registry import registered_kinds
 
+from ..conftest import required_options
 from ..factories import make_gateway, openai_body, openai_item
 
 pytestmark = pytest.mark.django_db
@@ -247,7 +248,9 @@ MALFORMED = {
 @pytest.mark.parametrize("kind", sorted(registered_kinds()))
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_every_adapter_refuses_a_malformed_body_fetched_or_imported(gateway_keys: Any, kind: str, name: str) -> None:
-    gateway = make_gateway(f"hostile-{kind}".replace("_", "-"), kind=kind, options={}, base_url="https://api.example.test/v1")
+    gateway = make_gateway(
+        f"hostile-{kind}".replace("_", "-"), kind=kind, options=required_options(kind), base_url="https://api.example.test/v1"
+    )
     gateway_keys(**{gateway.slug: "sk-hostile-0123456789"})
 
     fetched = refresh(gateway, MALFORMED[name])

@@ -39,7 +39,7 @@ from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_dry_run, gateway_refresh
 from gatewayz_site.logs import JsonFormatter
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, required_options
 from .urlconf import fill, routes
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,10 @@ def canaries(settings: Any) -> dict[str, str]:
         slug=CUSTOM, name="Custom", kind="openai_compatible", base_url="https://llm.example.test/v1", options=options
     )
     Gateway.objects.update(min_expected_models=1, max_reject_fraction=1.0, enabled=True)
+    for gateway in Gateway.objects.all():
+        if options := required_options(gateway.kind):  # a built-in row needs staff to add these
+            gateway.options = options
+            gateway.save()
     keys = {g.slug: f"sk-live-{secrets.token_hex(24)}" for g in Gateway.objects.all()}
     settings.GATEWAY_KEYS = {env_suffix(slug): key for slug, key in keys.items()}
     settings.GATEWAY_MAX_RETRIES = 1
@@ -170,7 +174,7 @@ FAILURES: dict[str, Scenario] = {
 
 
 # What a paginated upstream answers after the fixture's page: an empty last page in every shape.
-LAST_PAGE = {"data": [], "models": [], "links": {"next": None}, "next_cursor": None, "has_more": False}
+LAST_PAGE = {"data": [], "models": [], "result": [], "links": {"next": None}, "next_cursor": None, "has_more": False}
 
 
 def upstream(body: bytes, scenario: Scenario | None = None) -> httpx.MockTransport:
