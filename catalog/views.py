@@ -69,7 +69,7 @@ def _stale_label(status: SourceStatus) -> str:
     if not status.enabled:
         why = "switched off, not refreshed"
     elif status.status == freshness.UNCONFIGURED:
-        why = "key missing, not refreshed"
+        why = "not configured (key or option missing), not refreshed"
     else:
         why = "refresh requested"
     # No live list yet: nothing, or only a fallback or static list, is served (`last_success_at` counts live lists only).

@@ -69,9 +69,8 @@ def configuration_problem(gateway: Gateway) -> str | None:
 def is_configured(gateway: Gateway) -> bool:
     """Its options are complete, and it needs no key or the key is set. Raises `UnknownKind` for a
     kind with no adapter."""
-    if gateway.adapter_class.configuration_problem(gateway.options or {}):
-        return False
-    return not key_required(gateway) or has_key(gateway.slug)
+    gateway.adapter_class  # noqa: B018 - an unknown kind raises here; configuration_problem names it instead
+    return configuration_problem(gateway) is None
 
 
 def scrubbable(key: str | None) -> bool:

@@ -448,7 +448,7 @@ def test_the_note_says_what_is_true_of_each_gateway_without_fresh_data(
     note = client.get("/catalog/v1/models?limit=1").json()["note"]
     assert note.endswith(
         "null means unknown."
-        " No live data yet (key missing, not refreshed): empty-keyless."
+        " No live data yet (not configured (key or option missing), not refreshed): empty-keyless."
         " No live data yet (refresh requested): empty-keyed."
     ), note
 
