@@ -138,7 +138,6 @@ def _send_refresh(*, gateway_id: int, force: bool, trigger: str, run_id: int | N
     except Exception as exc:  # noqa: BLE001 - whatever the broker client raises, the caller must not fail
         if not isinstance(exc, BrokerStillDown):
             BROKER.trip(exc)
-        log.warning("could not queue a refresh of gateway id=%s: %s; the next tick will", gateway_id, exc.__class__.__name__)
         Gateway.objects.filter(pk=gateway_id, refresh_queued_at=marked_at).update(refresh_queued_at=None, refresh_requested=True)
         if run_id is not None:
             RefreshRun.objects.filter(pk=run_id, outcome=RefreshRun.Outcome.QUEUED).update(
@@ -147,6 +146,8 @@ def _send_refresh(*, gateway_id: int, force: bool, trigger: str, run_id: int | N
                 error_kind=ErrorKind.CONNECTION,
                 error_message=f"{NOT_QUEUED_MESSAGE} ({exc.__class__.__name__})",
             )
+        # Logged once the gateway is left requested: whoever reads the line sees that state.
+        log.warning("could not queue a refresh of gateway id=%s: %s; the next tick will", gateway_id, exc.__class__.__name__)
     else:
         BROKER.close()
 
