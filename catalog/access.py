@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -23,6 +22,8 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from catalog.outage import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +140,6 @@ _KNOWN = {
     status.HTTP_406_NOT_ACCEPTABLE: ("invalid_request_error", "not_acceptable"),
     status.HTTP_429_TOO_MANY_REQUESTS: ("rate_limit_error", "rate_limited"),
 }
-
-
-# Errors that mean "the database cannot be reached", as psycopg and sqlite3 raise them through Django.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-DATABASE_RETRY_AFTER_SECONDS = 10
 
 
 def _path(request: HttpRequest | None) -> str:

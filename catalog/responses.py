@@ -31,7 +31,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from catalog import cache
+from catalog import cache, outage
 from catalog.access import (
     CatalogThrottle,
     CookieSessionAuthentication,
@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 # Browsers and CDNs may reuse a response for a minute, revalidate in the background for ten, and
 # fall back to it for a day when we are down: stale data served and labelled beats an error.
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
+# A page served while our database is down (`catalog.outage`) is not fresh for anyone: revalidate.
+STALE_CACHE_CONTROL = "public, max-age=0, stale-if-error=86400"
 
 # Validated query parameters by (serializer, query, gateway slugs), oldest dropped first.
 _VALID_PARAMS: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -133,6 +135,10 @@ class CatalogView(APIView):
 
     def get_exception_handler(self) -> Callable[..., Any]:
         return catalog_exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        outage.begin_request()
+        super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc: Exception) -> Any:
         if isinstance(exc, InvalidQuery):
@@ -241,8 +247,14 @@ class CatalogView(APIView):
 
     def _finish(self, response: CatalogResponse, *, etag: str, involved: Iterable[SourceStatus]) -> CatalogResponse:
         response["ETag"] = etag
-        response["Cache-Control"] = CACHE_CONTROL
         response["Vary"] = "Accept-Encoding"
+        if outage.served_stale():
+            # Answered from this process's last copy: say so, and ask no refresh of a database
+            # that cannot take the request.
+            response["Cache-Control"] = STALE_CACHE_CONTROL
+            response[outage.STALE_HEADER] = outage.STALE_REASON
+            return response
+        response["Cache-Control"] = CACHE_CONTROL
         stale = [status for status in involved if status.stale]
         if stale:
             response.after_send.append(lambda: stale_read(stale, sender=type(self)))

@@ -11,6 +11,11 @@ answers for `CATALOG_STATE_SECONDS` (default 1 s; 0 turns the copy off):
 
 Freshness is computed with the clock of the moment it was read, so `age_seconds` may be up to
 that many seconds behind. docs/design.md records the decision.
+
+The last value loaded under each name is also kept past its time (and past `clear()`): when the
+database is unavailable, `remembered` answers with it and marks the request as served stale
+(`catalog.outage`), so a page the response cache holds is still served. Before the process has
+read a name once, an outage raises as before.
 """
 
 from __future__ import annotations
@@ -21,22 +26,32 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 
+from catalog import outage
+
 T = TypeVar("T")
 
 _values: dict[str, tuple[float, Any]] = {}
+_last_known: dict[str, Any] = {}
 
 
 def remembered(name: str, load: Callable[[], T]) -> T:
-    """`load()`'s value, reused for `CATALOG_STATE_SECONDS` in this process."""
+    """`load()`'s value, reused for `CATALOG_STATE_SECONDS` in this process; the last one loaded
+    when the database is unavailable (stale-if-error)."""
     ttl = settings.CATALOG_STATE_SECONDS
-    if ttl <= 0:
-        return load()
     now = time.monotonic()
     entry = _values.get(name)
-    if entry is not None and entry[0] > now:
+    if ttl > 0 and entry is not None and entry[0] > now:
         return entry[1]
-    value = load()
-    _values[name] = (now + ttl, value)
+    try:
+        value = load()
+    except outage.DATABASE_UNAVAILABLE as exc:
+        if name not in _last_known:
+            raise
+        outage.fell_back(name.replace("_", " "), exc)
+        return _last_known[name]
+    _last_known[name] = value
+    if ttl > 0:
+        _values[name] = (now + ttl, value)
     return value
 
 
@@ -48,11 +63,18 @@ def peek(name: str) -> Any:
 
 def put(name: str, value: Any) -> None:
     """Remember `value` as `name` for `CATALOG_STATE_SECONDS` (a newer value read elsewhere)."""
+    _last_known[name] = value
     ttl = settings.CATALOG_STATE_SECONDS
     if ttl > 0:
         _values[name] = (time.monotonic() + ttl, value)
 
 
 def clear() -> None:
-    """Forget every remembered value (called after a change made in this process)."""
+    """Forget every remembered value (called after a change made in this process); the last
+    known values stay, for an outage."""
     _values.clear()
+
+
+def forget_last_known() -> None:
+    """Forget the last known values too (a test's fresh process)."""
+    _last_known.clear()

@@ -21,7 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers as drf_serializers
 from rest_framework.request import Request
 
-from catalog import cache, freshness, selectors
+from catalog import cache, freshness, outage, selectors
 from catalog.access import error_body
 from catalog.consistent import at_one_version
 from catalog.counts import active_counts_by_slug
@@ -51,10 +51,11 @@ LIST_PARAMETERS_NOTE = (
 
 
 def _note(gateway: str, involved: list[SourceStatus]) -> str:
+    text = outage.STALE_NOTE + " " if outage.served_stale() else ""
     if gateway == "all":
-        text = "One entry per model across gateways; pricing is the source gateway's, lowest_pricing the lowest across offers."
+        text += "One entry per model across gateways; pricing is the source gateway's, lowest_pricing the lowest across offers."
     else:
-        text = f"The active models of {gateway}."
+        text += f"The active models of {gateway}."
     text += " Prices are USD per token as decimal strings; null means unknown."
     groups: dict[str, list[str]] = {}
     for status in involved:

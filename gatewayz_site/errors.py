@@ -15,7 +15,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
 
-from catalog.access import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE, error_body
+from catalog.access import error_body
+from catalog.outage import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE
 
 log = logging.getLogger("gatewayz.request")
 

@@ -39,6 +39,7 @@ def _forget_process_state() -> Iterator[None]:
 
     def forget() -> None:
         snapshot.clear()
+        snapshot.forget_last_known()
         cache._recent.clear()
         for circuit in (CIRCUIT, BROKER):
             circuit.open_until, circuit.blocked_calls = 0.0, 0

@@ -64,10 +64,14 @@ def test_rows_total_and_cache_key_come_from_one_version_while_publishing(
     errors: list[str] = []
 
     def reader(index: int) -> None:
-        with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        with httpx.Client(base_url=live_server.url, timeout=60) as client:
             while not stop.is_set():
                 path = READS[(index + reads[0]) % len(READS)]
-                response = client.get(path)
+                try:
+                    response = client.get(path)
+                except httpx.TransportError as exc:  # reported below, not lost with the thread
+                    errors.append(f"{path}: {exc!r}")
+                    return
                 reads[0] += 1
                 if response.status_code != 200:
                     errors.append(f"{path}: {response.status_code}")

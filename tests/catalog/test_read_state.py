@@ -382,3 +382,83 @@ def test_recent_entries_stay_consistent_under_threads(settings: Any) -> None:
         sys.setswitchinterval(interval)
     assert errors == []
     assert cache._recent.size == sum(size for _, size in cache._recent.entries.values()) <= 4000
+
+
+# -- stale-if-error: the last known state while the database is unavailable -------------------------
+
+
+def test_an_unavailable_database_gets_the_last_loaded_value_and_marks_the_request_stale(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from catalog import outage
+
+    settings.CATALOG_STATE_SECONDS = 0  # even with the per-second copy off
+    answers: list[Any] = [(3, {"all": 7}), OperationalError("connection refused")]
+
+    def load() -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    outage.begin_request()
+    assert snapshot.remembered("catalog_state", load) == (3, {"all": 7})
+    assert not outage.served_stale()
+    snapshot.clear()  # a local change forgets the copy, not the last known value
+    assert snapshot.remembered("catalog_state", load) == (3, {"all": 7})
+    assert outage.served_stale()
+    outage.begin_request()
+    assert not outage.served_stale()
+
+
+def test_before_anything_was_loaded_an_outage_raises_and_other_errors_always_do(settings: Any) -> None:
+    from django.db import OperationalError
+
+    settings.CATALOG_STATE_SECONDS = 0
+
+    def down() -> Any:
+        raise OperationalError("connection refused")
+
+    def bug() -> Any:
+        raise KeyError("not an outage")
+
+    with pytest.raises(OperationalError):
+        snapshot.remembered("gateway_statuses", down)
+    snapshot.remembered("gateway_statuses", lambda: {"a": 1})
+    with pytest.raises(KeyError):
+        snapshot.remembered("gateway_statuses", bug)
+
+
+def test_a_held_page_is_served_marked_stale_and_asks_no_refresh_when_the_database_is_down(
+    small_catalog: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from catalog import cache as catalog_cache
+    from catalog import sources
+
+    settings.CATALOG_STATE_SECONDS = 0
+    Source.objects.filter(slug="gamma").update(last_success_at=timezone.now() - timedelta(days=2))
+    refreshes: list[Any] = []
+    monkeypatch.setattr(responses, "stale_read", lambda *a, **k: refreshes.append(a))
+    client = Client()
+    fresh = client.get(LIST)
+    assert fresh.status_code == 200 and "X-Catalog-Stale" not in fresh.headers
+    assert len(refreshes) == 1  # the data is old: a read asks for a refresh
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(catalog_cache, "_load_state", down)
+    monkeypatch.setattr(sources, "_load_statuses", down)
+    stale = client.get(LIST)
+    assert stale.status_code == 200
+    assert stale.headers["X-Catalog-Stale"] == "database-unavailable"
+    assert stale.headers["Cache-Control"] == "public, max-age=0, stale-if-error=86400"
+    assert orjson.loads(stale.content)["data"] == orjson.loads(fresh.content)["data"]
+    assert orjson.loads(stale.content)["note"].startswith("The catalog's database is unavailable")
+    assert len(refreshes) == 1  # none asked of a database that is down
+    # A page never read needs the database: 503, as before.
+    assert client.get(LIST + "&limit=1").status_code == 503

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -288,3 +289,58 @@ def start_web(command: list[str], *, port: int, log_path: Path, env: dict[str, s
 
     wait_for(up, what=what, timeout=30, log=process.log)
     return process, base
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own, on a free loopback port, in a fresh data folder: the
+    test may stop and start it; the suite's database is never touched. As root, the server runs as
+    the `postgres` user (PostgreSQL refuses to run as root)."""
+
+    def __init__(self) -> None:
+        initdb = shutil.which("initdb") or next(
+            iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)), None
+        )
+        if initdb is None:
+            pytest.fail(
+                "PostgreSQL's initdb is not installed: this test starts its own PostgreSQL and stops it to prove "
+                "what the catalog serves while its database is down. Install it (apt-get install postgresql)."
+            )
+        self.bin = Path(initdb).resolve().parent
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="gatewayz-pg-"))
+        self.data, self.log_path = self.root / "data", self.root / "server.log"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+            self.root.chmod(0o755)
+            shutil.chown(self.root, user="postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [*self.as_user, str(self.bin / tool), *args]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, f"{tool} failed: {result.stdout}{result.stderr}"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log_path), "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        subprocess.run(
+            [*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+            capture_output=True,
+            check=False,
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PrivatePostgres]:
+    server = PrivatePostgres()
+    server.start()
+    yield server
+    server.remove()
