@@ -19,13 +19,13 @@ def price_text(value: Decimal | None) -> str | None:
     return "0" if text in ("-0", "0") else text
 
 
-def _jsonable(value: Any) -> Any:
+def _walk(value: Any, decimal: Any) -> Any:
     if isinstance(value, Decimal):
-        return price_text(value)
+        return decimal(value)
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): _walk(v, decimal) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_walk(v, decimal) for v in value]
     return value
 
 
@@ -43,7 +43,32 @@ def jsonable(value: Any) -> Any:
     try:
         return orjson.loads(orjson.dumps(value, default=_encode_decimal, option=orjson.OPT_NON_STR_KEYS))
     except TypeError:
-        return _jsonable(value)
+        return _walk(value, price_text)
+
+
+def _decimal_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return exact_number(value)
+    raise TypeError
+
+
+def exact_number(value: Decimal) -> float | str:
+    """A stated number that is not a price, as the JSON number the upstream wrote: the float whose
+    shortest text is that value (`0.95` stays `0.95`). One with more digits than a double holds is
+    kept as its decimal text, never rounded."""
+    number = float(value)
+    if number == number and abs(number) != float("inf") and Decimal(repr(number)) == value:
+        return number
+    return price_text(value)
+
+
+def numbers(value: Any) -> Any:
+    """Like `jsonable`, for values that are not prices (`default_parameters`, `top_provider`,
+    `per_request_limits`): decimals stay JSON numbers (`exact_number`)."""
+    try:
+        return orjson.loads(orjson.dumps(value, default=_decimal_number, option=orjson.OPT_NON_STR_KEYS))
+    except TypeError:
+        return _walk(value, exact_number)
 
 
 def dumps(document: Any) -> str:
@@ -93,10 +118,10 @@ def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, An
         },
         "pricing": pricing,
         "pricing_dynamic": model.pricing_dynamic,
-        "top_provider": jsonable(top),
-        "per_request_limits": jsonable(model.per_request_limits) if model.per_request_limits is not None else None,
+        "top_provider": numbers(top),
+        "per_request_limits": numbers(model.per_request_limits) if model.per_request_limits is not None else None,
         "supported_parameters": list(model.supported_parameters),
-        "default_parameters": jsonable(dict(model.default_parameters)),
+        "default_parameters": numbers(dict(model.default_parameters)),
         "source_gateway": gateway_slug,
         "provider_slug": model.provider_slug,
     }
