@@ -370,7 +370,9 @@ class Adapter:
         if self.price_container and not isinstance(dig(item, self.price_container), Mapping | None):
             raise RejectItem(f"{self.price_container} is not an object")
         if self.price_object_field and self.price_unit is not None:
-            return {**NO_PRICES, **price_object(dig(item, self.price_object_field), self.price_unit.read)}, self.price_unit.label
+            stated = {**NO_PRICES, **price_object(dig(item, self.price_object_field), self.price_unit.read)}
+            known = any(value is not None for value in stated.values()) or self.priced_per_request(item)
+            return stated, self.price_unit.label if known else None
         prices: dict[str, Decimal | None] = dict(NO_PRICES)
         used: list[str | None] = []
         for name, paths in self.price_fields.items():
