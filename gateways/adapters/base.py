@@ -51,6 +51,7 @@ from gateways.adapters.values import (
     true_keys,
     unix_time,
 )
+from gateways.adapters.variants import split_variant
 from gateways.errors import AdapterError, ErrorKind
 from gateways.fetch import fetch_json
 
@@ -152,6 +153,8 @@ class Adapter:
     active_values: ClassVar[tuple[Any, ...] | None] = None  # the values that mean active...
     inactive_values: ClassVar[tuple[Any, ...]] = ()  # ...or the values that mean inactive
     merge_prefix: ClassVar[str] = ""  # a gateway-only id prefix the merge base drops
+    # Id suffixes that mark a separate offer of the same model: suffix -> variant (`variants.py`).
+    variant_suffixes: ClassVar[Mapping[str, str]] = {}
     extra_fields: ClassVar[Paths] = ()  # fields kept in `extra` when not null, under their last name
     # (list, name, value): the item keeps fields in a list of name/value pairs (`[{"property_id": ...,
     # "value": ...}]`); every declaration and hook reads that list as an object of them instead
@@ -436,8 +439,8 @@ class Adapter:
         return tuple(dict.fromkeys(named + mapped))
 
     def merge_key(self, model_id: str) -> tuple[str, str | None]:
-        """(merge base, variant): the id without `merge_prefix`, and no variant."""
-        return model_id.removeprefix(self.merge_prefix) if self.merge_prefix else model_id, None
+        """(merge base, variant): the id without `merge_prefix`, split at a `variant_suffixes` suffix."""
+        return split_variant(model_id.removeprefix(self.merge_prefix) if self.merge_prefix else model_id, self.variant_suffixes)
 
     def active(self, item: Mapping[str, Any]) -> bool:
         retired = unix_time(dig(item, self.retired_field)) if self.retired_field else None

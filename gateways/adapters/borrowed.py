@@ -12,6 +12,8 @@ from typing import Any
 
 from gateways.adapters.base import NormalizedModel
 from gateways.adapters.values import PER_TOKEN, TIER_LIMITS
+from gateways.adapters.variants import split_variant
+from gateways.registry import registered_kinds
 
 
 def kind_named(name: str | None, kinds: Iterable[str]) -> str | None:
@@ -21,6 +23,20 @@ def kind_named(name: str | None, kinds: Iterable[str]) -> str | None:
     if not name:
         return None
     return next((c for c in (name, name.removesuffix("-ai"), name.replace("-", "")) if c in known), None)
+
+
+def split_id(model_id: str) -> tuple[str | None, str]:
+    """`@deepinfra/Qwen/Qwen3-8B` -> (`deepinfra`, `Qwen/Qwen3-8B`); an id without the head is kept."""
+    head, _, rest = model_id[1:].partition("/") if model_id.startswith("@") else ("", "", "")
+    return (head.lower(), rest) if head and rest else (None, model_id)
+
+
+def native_variant(head: str | None, model_id: str) -> tuple[str, str | None]:
+    """(merge base, variant) of `model_id` by the variant rule of the kind `head` names
+    (`gateways.adapters.variants`): `@nebius/...-fast` is Nebius's fast offer."""
+    kinds = registered_kinds()
+    native = kinds.get(kind_named(head, kinds) or "")
+    return split_variant(model_id, native.variant_suffixes if native is not None else {})
 
 
 Route = tuple[str | None, str, list[str]]  # (native kind or None, id at that kind, fallback merge keys)

@@ -12,8 +12,6 @@ from gateways.adapters.base import Adapter, Builtin
 from gateways.adapters.values import PER_MILLION
 from gateways.registry import register
 
-TEE = "-TEE"
-
 
 @register
 class Chutes(Adapter):
@@ -25,6 +23,7 @@ class Chutes(Adapter):
     price_unit_label = "USD per 1M tokens"
     reference = "https://llm.chutes.ai/v1/models"
     chat_models = True  # the endpoint lists LLM chutes only
+    variant_suffixes = {"-TEE": "TEE"}
     price_unit = PER_MILLION
     price_fields = {
         "prompt": ("pricing.prompt", "price.input.usd"),
@@ -35,8 +34,3 @@ class Chutes(Adapter):
     feature_fields = ("supported_features",)
     owner_field = None
     extra_fields = ("root", "chute_id", "quantization", "confidential_compute")
-
-    def merge_key(self, model_id: str) -> tuple[str, str | None]:
-        if model_id.upper().endswith(TEE):
-            return model_id[: -len(TEE)], "TEE"
-        return model_id, None

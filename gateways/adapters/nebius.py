@@ -18,8 +18,6 @@ from gateways.errors import AdapterError
 from gateways.fetch import fetch_json
 from gateways.registry import register
 
-FAST = "-fast"
-
 
 @register
 class Nebius(Adapter):
@@ -35,6 +33,7 @@ class Nebius(Adapter):
     price_unit = PER_TOKEN
     owner_field = None
     feature_fields = ("supported_features",)
+    variant_suffixes = {"-fast": "fast"}
     extra_fields, per_request_limits_field = ("regions",), "per_request_limits"
 
     def fetch(self, client: httpx.Client) -> list[Any]:
@@ -47,10 +46,6 @@ class Nebius(Adapter):
                 f"verbose list refused (HTTP {exc.http_status}); used the plain list: no prices or context lengths"
             )
         return self.items(fetch_json(client, self.list_path))
-
-    def merge_key(self, model_id: str) -> tuple[str, str | None]:
-        fast = model_id.lower().endswith(FAST)
-        return (model_id[: -len(FAST)], "fast") if fast else (model_id, None)
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         return replace(model, hugging_face_id=hf_style(model.merge_base))

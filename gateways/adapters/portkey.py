@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from gateways.adapters.base import Adapter, Builtin, Modalities, NormalizedModel, ParseResult
-from gateways.adapters.borrowed import Route, fill_all, kind_named
+from gateways.adapters.borrowed import Route, fill_all, kind_named, native_variant, split_id
 from gateways.adapters.modalities import fallback_modalities
 from gateways.adapters.values import author_slug
 from gateways.registry import register, registered_kinds
@@ -38,19 +38,15 @@ class Portkey(Adapter):
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         head, model_slug = split_id(model.id)
-        extra = {"provider": head} if head else {}
-        return replace(model, provider_slug=author_slug(model_slug), merge_base=model_slug, extra=extra)
+        base, variant = native_variant(head, model_slug)
+        return replace(
+            model, provider_slug=author_slug(base), merge_base=base, variant=variant, extra={"provider": head} if head else {}
+        )
 
     def enrich(self, result: ParseResult, lookup: Any) -> None:
         kinds = set(registered_kinds()) - {self.kind}
         routes = [_route(model.id, kinds) for model in result.models]
         fill_all(result.models, routes, lookup, fallback_kind=FALLBACK_KIND if FALLBACK_KIND in kinds else None)
-
-
-def split_id(model_id: str) -> tuple[str | None, str]:
-    """`@deepinfra/Qwen/Qwen3-8B` -> (`deepinfra`, `Qwen/Qwen3-8B`); an id without the head is kept."""
-    head, _, rest = model_id[1:].partition("/") if model_id.startswith("@") else ("", "", "")
-    return (head.lower(), rest) if head and rest else (None, model_id)
 
 
 def _route(model_id: str, kinds: set[str]) -> Route:

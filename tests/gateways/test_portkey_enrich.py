@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import AIModel
 from catalog.selectors import ModelLookup
-from gateways.adapters.borrowed import kind_named
-from gateways.adapters.portkey import Portkey, split_id
+from gateways.adapters.borrowed import kind_named, split_id
+from gateways.adapters.portkey import Portkey
 from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_import
 
@@ -211,3 +211,30 @@ def test_provider_heads_name_registered_kinds(model_id: str, head: str | None, k
 
     assert split_id(model_id)[0] == head
     assert kind_named(head, set(registered_kinds()) - {"portkey"}) == kind
+
+
+def test_a_fast_variant_groups_with_the_native_fast_offer_not_the_plain_model() -> None:
+    # One variant rule (gateways/adapters/variants.py): Portkey's `@nebius/...-fast` is Nebius's fast offer.
+    from django.test import Client
+
+    plain, fast = "meta-llama/Llama-3.3-70B-Instruct", "meta-llama/Llama-3.3-70B-Instruct-fast"
+    priced = {"context_length": 131072, "architecture": {"modality": "text->text"}}
+    load(
+        "nebius",
+        {
+            "data": [
+                {"id": plain, **priced, "pricing": {"prompt": "0.00000013", "completion": "0.0000004"}},
+                {"id": fast, **priced, "pricing": {"prompt": "0.00000025", "completion": "0.00000075"}},
+            ]
+        },
+    )
+    Gateway.objects.filter(slug="portkey").update(min_expected_models=1)
+    run = gateway_import(gateway=Gateway.objects.get(slug="portkey"), body=portkey_body(f"@nebius/{fast}"), force=True)
+    assert run.outcome == RefreshRun.Outcome.SUCCESS, run.error_message
+    row = AIModel.objects.get(gateway__slug="portkey")
+    assert (row.canonical_key, row.variant) == (f"{plain.lower()}:fast", "fast")
+
+    listed = Client().get("/catalog/v1/models?gateway=all&limit=50").json()["data"]
+    offers = {entry["id"]: sorted((o["gateway"], o["id"]) for o in entry["offers"]) for entry in listed}
+    assert offers[fast] == [("nebius", fast), ("portkey", f"@nebius/{fast}")]
+    assert offers[plain] == [("nebius", plain)]
