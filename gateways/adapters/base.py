@@ -32,6 +32,7 @@ from catalog.limits import fit_to_storage, storage_problem
 from catalog.records import NormalizedModel
 from gateways.adapters.modalities import fallback_modalities, modalities_from_lists, modality_string, parse_modality
 from gateways.adapters.pagination import Next, Pagination
+from gateways.adapters.parameters import feature_parameters, named_parameters, stated_defaults
 from gateways.adapters.pricing import per_request, price_object, tiers
 from gateways.adapters.values import (
     RejectItem,
@@ -39,7 +40,6 @@ from gateways.adapters.values import (
     author_slug,
     combined_unit,
     dig,
-    feature_parameters,
     first,
     hf_style,
     last_segment,
@@ -48,7 +48,6 @@ from gateways.adapters.values import (
     stated_top_provider,
     text,
     top_provider,
-    true_keys,
     unix_time,
 )
 from gateways.adapters.variants import split_variant
@@ -148,6 +147,7 @@ class Adapter:
     chat_models: bool = False  # the list holds chat models only: an unknown id is text->text
     parameter_fields: ClassVar[Paths] = ()  # OpenRouter-style parameter names (a list or booleans)
     feature_fields: ClassVar[Paths] = ()  # feature flags, mapped to parameter names
+    default_parameter_fields: ClassVar[Mapping[str, str]] = {}  # {"top_p": "topP"}: stated defaults
     active_field: ClassVar[str | None] = None  # absent or null: active
     retired_field: ClassVar[str | None] = None  # a date (ISO or Unix) the model retires on: once past, inactive
     active_values: ClassVar[tuple[Any, ...] | None] = None  # the values that mean active...
@@ -338,6 +338,7 @@ class Adapter:
             top_provider=self.top_provider(item, context),
             per_request_limits=self.per_request_limits(item),
             supported_parameters=self.parameters(item),
+            default_parameters=stated_defaults(item, self.default_parameter_fields),
             provider_slug=self.author(model_id, item),
             variant=variant,
             merge_base=merge_base,
@@ -434,7 +435,7 @@ class Adapter:
         return author_slug(model_id, dig(item, self.owner_field) if self.owner_field else None)
 
     def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:
-        named = [name for path in self.parameter_fields for name in true_keys(dig(item, path))]
+        named = [name for path in self.parameter_fields for name in named_parameters(dig(item, path))]
         mapped = [name for path in self.feature_fields for name in feature_parameters(dig(item, path))]
         return tuple(dict.fromkeys(named + mapped))
 

@@ -31,6 +31,6 @@ class Chutes(Adapter):
         "input_cache_read": ("pricing.input_cache_read", "price.input_cache_read.usd"),
     }
     max_output_fields = ("max_output_length",)
-    feature_fields = ("supported_features",)
+    parameter_fields, feature_fields = ("supported_sampling_parameters",), ("supported_features",)
     owner_field = None
     extra_fields = ("root", "chute_id", "quantization", "confidential_compute")

@@ -34,14 +34,12 @@ class DeepInfra(Adapter):
     price_fields = {key: (f"metadata.pricing.{field}",) for key, field in PRICES.items()}
     price_unit = PER_MILLION
     saved_shapes = (DeepInfraModelsList,)
+    feature_fields = ("metadata.tags",)  # `reasoning`, `reasoning_effort` -> reasoning (parameters.py)
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
         if isinstance(item.get("metadata"), Mapping):
             return (("text", "image") if "vision" in _tags(item) else ("text",)), ("text",), "upstream"
         return super().modalities(model_id, item)  # metadata null: not a chat model, the id decides
-
-    def parameters(self, item: Mapping[str, Any]) -> tuple[str, ...]:
-        return ("reasoning",) if {"reasoning", "reasoning_effort"} & set(_tags(item)) else ()
 
     def refine(self, model: NormalizedModel, item: dict[str, Any]) -> NormalizedModel | None:
         max_tokens = positive_int(dig(item, "metadata.max_tokens"))

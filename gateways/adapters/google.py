@@ -39,6 +39,7 @@ class Google(Adapter):
     id_field, id_prefix = "name", "models/"
     name_fields, created_fields, context_fields = ("displayName",), (), ("inputTokenLimit",)
     extra_fields = ("baseModelId", "version")
+    default_parameter_fields = {"temperature": "temperature", "top_p": "topP", "top_k": "topK"}
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
         methods = set(true_keys(item.get("supportedGenerationMethods")))

@@ -34,7 +34,7 @@ class NEAR(Adapter):
     }
     price_unit, price_container = PER_TOKEN, "pricing"
     max_output_fields = ("max_output_length",)
-    feature_fields = ("supported_features",)
+    parameter_fields, feature_fields = ("supported_sampling_parameters",), ("supported_features",)
     active_field, inactive_values = "is_ready", (False,)
     extra_fields = ("owned_by", "quantization", "datacenters", "is_ready")
     saved_shapes = (NEARModelList,)

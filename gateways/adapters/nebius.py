@@ -32,7 +32,7 @@ class Nebius(Adapter):
     price_fields = {"prompt": ("pricing.prompt",), "completion": ("pricing.completion",)}
     price_unit = PER_TOKEN
     owner_field = None
-    feature_fields = ("supported_features",)
+    parameter_fields, feature_fields = ("supported_sampling_parameters",), ("supported_features",)
     variant_suffixes = {"-fast": "fast"}
     extra_fields, per_request_limits_field = ("regions",), "per_request_limits"
 

@@ -83,7 +83,7 @@ class NEARModelList(Adapter):
     name_fields = ("name", "metadata.modelDisplayName")
     description_fields = ("description", "metadata.modelDescription")
     context_fields = ("context_length", "metadata.contextLength")
-    feature_fields = ("supported_features",)
+    parameter_fields, feature_fields = ("supported_sampling_parameters",), ("supported_features",)
     active_field, inactive_values = "is_ready", (False,)
 
     @classmethod

@@ -169,21 +169,6 @@ def author_slug(model_id: str, owned_by: Any = None) -> str | None:
     return owner if owner and _SLUG.match(owner) else None
 
 
-# Feature flags upstreams state explicitly, in OpenRouter's parameter names.
-_FEATURE_PARAMETERS = {
-    "tools": "tools",
-    "tool-use": "tools",
-    "function-calling": "tools",
-    "function_calling": "tools",
-    "tool_choice": "tool_choice",
-    "structured_outputs": "structured_outputs",
-    "structured-outputs": "structured_outputs",
-    "json_mode": "response_format",
-    "response_format": "response_format",
-    "reasoning": "reasoning",
-}
-
-
 ASSUMED_PER_MILLION_FROM = Decimal("0.001")
 
 
@@ -236,12 +221,6 @@ def stated_top_provider(value: Any) -> dict[str, Any] | None:
     moderated = value.get("is_moderated")
     limits = top_provider(positive_int(value.get("context_length")), value.get("max_completion_tokens"))
     return {**limits, "is_moderated": moderated if isinstance(moderated, bool) else None}
-
-
-def feature_parameters(features: Any) -> tuple[str, ...]:
-    """OpenRouter-style `supported_parameters` from an upstream's explicit feature list (or object
-    of booleans). Features without an OpenRouter equivalent are left out (the raw item keeps them)."""
-    return tuple(dict.fromkeys(_FEATURE_PARAMETERS[f] for f in true_keys(features) if f in _FEATURE_PARAMETERS))
 
 
 @dataclass(frozen=True, slots=True)
