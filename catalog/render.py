@@ -84,6 +84,30 @@ def _lower_unique(values: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(v.lower() for v in values))
 
 
+# OpenRouter-shape fields an upstream may state, kept by its adapter in `extra` under these names
+# and served as given (numbers as numbers) when of the type named here; else null.
+PASSED_THROUGH: dict[str, type] = {
+    "expiration_date": str,
+    "knowledge_cutoff": str,
+    "alias_target": str,
+    "supported_voices": list,
+    "reasoning": dict,
+    "benchmarks": dict,
+    "links": dict,
+    "quantization": str,
+}
+
+
+def _passed_through(extra: Any) -> dict[str, Any]:
+    served = {}
+    for name, kind in PASSED_THROUGH.items():
+        value = extra.get(name)
+        if kind is list and isinstance(value, list):
+            value = [item for item in value if isinstance(item, str)]
+        served[name] = numbers(value) if isinstance(value, kind) and value != "" else None
+    return served
+
+
 def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
     """The OpenRouter-shaped public record of a `NormalizedModel`, plus `source_gateway` and
     `provider_slug`. No raw upstream payload."""
@@ -122,6 +146,7 @@ def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, An
         "per_request_limits": numbers(model.per_request_limits) if model.per_request_limits is not None else None,
         "supported_parameters": list(model.supported_parameters),
         "default_parameters": numbers(dict(model.default_parameters)),
+        **_passed_through(model.extra),
         "source_gateway": gateway_slug,
         "provider_slug": model.provider_slug,
     }

@@ -344,6 +344,15 @@ class CatalogModelSerializer(serializers.Serializer):
     per_request_limits = serializers.DictField(allow_null=True)
     supported_parameters = serializers.ListField(child=serializers.CharField())
     default_parameters = serializers.DictField()
+    # OpenRouter-shape fields passed through as the upstream states them (null when it does not).
+    expiration_date = serializers.CharField(allow_null=True, help_text="YYYY-MM-DD the upstream retires the model on.")
+    knowledge_cutoff = serializers.CharField(allow_null=True, help_text="YYYY-MM-DD, as the upstream states it.")
+    alias_target = serializers.CharField(allow_null=True, help_text="The model an alias id (`~...`) points at.")
+    supported_voices = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    reasoning = serializers.DictField(allow_null=True, help_text="The upstream's reasoning settings object.")
+    benchmarks = serializers.DictField(allow_null=True)
+    links = serializers.DictField(allow_null=True, help_text="The upstream's links (e.g. OpenRouter's `details`).")
+    quantization = serializers.CharField(allow_null=True, help_text="e.g. `fp8`, as the upstream states it.")
     source_gateway = serializers.CharField(help_text="The gateway this record (for `all`: the primary offer) comes from.")
     provider_slug = serializers.CharField(allow_null=True, help_text="The model's author/provider, e.g. `meta-llama`.")
     source_gateways = serializers.ListField(

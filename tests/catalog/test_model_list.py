@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from catalog.render import PASSED_THROUGH
 from catalog.serializers import OPENAI_MAX_LIMIT
 
 from ..factories import make_gateway
@@ -269,6 +270,7 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
             "per_request_limits": None,
             "supported_parameters": ["tools", "temperature"],
             "default_parameters": {},
+            **dict.fromkeys(PASSED_THROUGH),  # not stated by these upstreams: null
             "source_gateway": "alpha",
             "provider_slug": "acme",
             "source_gateways": ["alpha", "beta"],
@@ -319,6 +321,7 @@ def test_per_gateway_items_are_that_gateways_records_without_raw_payloads(small_
             "per_request_limits": None,
             "supported_parameters": [],
             "default_parameters": {},
+            **dict.fromkeys(PASSED_THROUGH),
             "source_gateway": "gamma",
             "provider_slug": "solo",
         }
