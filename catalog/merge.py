@@ -99,6 +99,7 @@ def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
             "pricing": {key: (doc.get("pricing") or {}).get(key) for key in PRICE_KEYS},
             "pricing_dynamic": doc.get("pricing_dynamic", False),
             "context_length": doc.get("context_length"),
+            "quantization": doc.get("quantization"),
         }
         for slug, doc in offers
     ]

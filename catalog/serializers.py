@@ -315,6 +315,7 @@ class OfferSerializer(serializers.Serializer):
     pricing = PricingSerializer()
     pricing_dynamic = serializers.BooleanField()
     context_length = serializers.IntegerField(allow_null=True)
+    quantization = serializers.CharField(allow_null=True, help_text="As that offer's upstream states it, e.g. `fp8`.")
 
 
 class FreshnessSerializer(serializers.Serializer):

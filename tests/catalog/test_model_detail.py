@@ -30,6 +30,7 @@ def test_detail_of_a_merged_model_lists_every_offer_with_its_freshness(small_cat
             "pricing": {"prompt": "0.0000001", "completion": "0"},
             "pricing_dynamic": False,
             "context_length": 8192,
+            "quantization": None,
             "freshness": alpha,
         },
         {
@@ -39,6 +40,7 @@ def test_detail_of_a_merged_model_lists_every_offer_with_its_freshness(small_cat
             "pricing": {"prompt": "0.00000005", "completion": "0"},
             "pricing_dynamic": False,
             "context_length": 8192,
+            "quantization": None,
             "freshness": beta,
         },
     ]

@@ -283,6 +283,7 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
                     "pricing": {"prompt": "0.000001", "completion": "0.000002"},
                     "pricing_dynamic": False,
                     "context_length": 128000,
+                    "quantization": None,
                 },
                 {
                     "gateway": "beta",
@@ -291,6 +292,7 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
                     "pricing": {"prompt": "0.0000005", "completion": "0.000003"},
                     "pricing_dynamic": False,
                     "context_length": 200000,
+                    "quantization": None,
                 },
             ],
         }
