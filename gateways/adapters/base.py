@@ -35,14 +35,17 @@ from gateways.adapters.pagination import Next, Pagination
 from gateways.adapters.parameters import feature_parameters, named_parameters, stated_defaults
 from gateways.adapters.pricing import per_request, price_object, tiers
 from gateways.adapters.values import (
+    ROUNDED,
     RejectItem,
     Unit,
     author_slug,
     combined_unit,
     dig,
     first,
+    float_noise,
     hf_style,
     last_segment,
+    mapping,
     positive_int,
     required_id,
     stated_top_provider,
@@ -374,9 +377,11 @@ class Adapter:
         if self.price_container and not isinstance(dig(item, self.price_container), Mapping | None):
             raise RejectItem(f"{self.price_container} is not an object")
         if self.price_object_field and self.price_unit is not None:
-            stated = {**NO_PRICES, **price_object(dig(item, self.price_object_field), self.price_unit.read)}
+            pricing = dig(item, self.price_object_field)
+            stated = {**NO_PRICES, **price_object(pricing, self.price_unit.read)}
             known = any(value is not None for value in stated.values()) or self.priced_per_request(item)
-            return stated, self.price_unit.label if known else None
+            noisy = any(float_noise(value) for value in mapping(pricing).values())
+            return stated, combined_unit(self.price_unit.label, ROUNDED if noisy else None) if known else None
         prices: dict[str, Decimal | None] = dict(NO_PRICES)
         used: list[str | None] = []
         for name, paths in self.price_fields.items():
@@ -387,6 +392,7 @@ class Adapter:
                 if value is not None:
                     prices[name] = value
                     used.append(unit.label_for(stated))
+                    used.append(ROUNDED if float_noise(stated) else None)
                     break
         return prices, combined_unit(*used)
 

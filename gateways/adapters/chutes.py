@@ -1,8 +1,8 @@
 """Chutes model list.  Reference: https://llm.chutes.ai/v1/models
 
 LLM chutes only, listed without a key. `pricing` holds USD per 1M tokens (fallback: the `usd` part of
-`price.*`; the TAO equivalent is ignored); float noise such as `0.010399999999999998` is kept
-exactly. `owned_by` is the serving engine (`sglang`, `vllm`), never the author. A `-TEE` suffix marks
+`price.*`; the TAO equivalent is ignored); float noise such as `0.010399999999999998` is rounded
+to 15 significant digits (`0.0104`; `values.price`). `owned_by` is the serving engine (`sglang`, `vllm`), never the author. A `-TEE` suffix marks
 the confidential-compute deployment: a variant, a separate offer (UPSTREAMS.md 2.11).
 """
 

@@ -98,8 +98,24 @@ def unix_time(value: Any) -> int | None:
     return positive_int(value)
 
 
+# A double holds 15 significant digits: a stated price with more is noise from the upstream's own
+# float arithmetic (`0.010399999999999998`), rounded to 15 to recover the price meant (`0.0104`).
+FLOAT_DIGITS = 15
+ROUNDED = "rounded_15_digits"  # joins a record's `price_unit` when one of its prices was rounded
+
+
+def float_noise(value: Any) -> bool:
+    """Whether a stated price has more significant digits than a double holds."""
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, TypeError, ValueError):
+        return False
+    return number.is_finite() and number != 0 and len(number.normalize().as_tuple().digits) > FLOAT_DIGITS
+
+
 def price(value: Any) -> Decimal | None:
-    """An exact, finite, non-negative decimal from a JSON number or numeric string; None if absent."""
+    """An exact, finite, non-negative decimal from a JSON number or numeric string; None if absent.
+    Kept exactly as written up to 15 significant digits; float noise past that is rounded off."""
     if value is None or isinstance(value, bool):
         if isinstance(value, bool):
             raise RejectItem("a price cannot be a boolean")
@@ -118,6 +134,8 @@ def price(value: Any) -> Decimal | None:
         raise RejectItem(f"non-finite price {value!r:.40}")
     if number < 0:
         raise RejectItem(f"negative price {value!r:.40}")
+    if float_noise(number):
+        number = number.quantize(Decimal(1).scaleb(number.adjusted() - FLOAT_DIGITS + 1)).normalize()
     return number
 
 

@@ -6,14 +6,15 @@ shapes), always, plus the real bodies of the shared samples folder where one is 
 `gateway_import` exactly as `import_catalog` would, and every item must be stored with its id, the
 body's prices after the documented conversion (compared as exact decimals) and the body's context
 length (0 -> null). The expected values are computed here from the body with the rule UPSTREAMS.md
-states, independently of the adapter code.
+states (1.2: a stated value past 15 significant digits is float noise, rounded to 15), independently
+of the adapter code.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +31,25 @@ pytestmark = pytest.mark.django_db
 # file name prefix -> gateway slug
 PREFIXES = {"openrouter-": "openrouter", "groq-": "groq", "deepinfra-openai-": "deepinfra"}
 MILLION = Decimal(1_000_000)
+DOUBLE = Context(prec=15, rounding=ROUND_HALF_EVEN)  # a double holds 15 significant digits
+
+
+def stated(value: Any) -> Decimal:
+    """The price a body states (UPSTREAMS.md 1.2): its decimal text, at most 15 significant digits."""
+    return DOUBLE.plus(Decimal(value))
 
 
 def openrouter_expected(item: dict[str, Any]) -> tuple[dict[str, Decimal | None], int | None]:
     pricing = item.get("pricing") or {}
     dynamic = pricing.get("prompt") == "-1" or pricing.get("completion") == "-1"
-    prices = {k: None if dynamic or pricing.get(k) is None else Decimal(pricing[k]) for k in ("prompt", "completion")}
+    prices = {k: None if dynamic or pricing.get(k) is None else stated(pricing[k]) for k in ("prompt", "completion")}
     return prices, item.get("context_length") or None
 
 
 def groq_expected(item: dict[str, Any]) -> tuple[dict[str, Decimal | None], int | None]:
-    return {"prompt": None, "completion": None}, item.get("context_window") or None
+    pricing = item.get("pricing") or {}  # mid-2026 bodies: USD per token
+    prices = {k: None if pricing.get(k) is None else stated(pricing[k]) for k in ("prompt", "completion")}
+    return prices, item.get("context_length") or item.get("context_window") or None
 
 
 def deepinfra_expected(item: dict[str, Any]) -> tuple[dict[str, Decimal | None], int | None]:
@@ -49,8 +58,8 @@ def deepinfra_expected(item: dict[str, Any]) -> tuple[dict[str, Decimal | None],
         return {"prompt": None, "completion": None}, None
     pricing = metadata.get("pricing") or {}
     prices = {
-        "prompt": Decimal(pricing["input_tokens"]) / MILLION if pricing.get("input_tokens") is not None else None,
-        "completion": Decimal(pricing["output_tokens"]) / MILLION if pricing.get("output_tokens") is not None else None,
+        "prompt": stated(pricing["input_tokens"]) / MILLION if pricing.get("input_tokens") is not None else None,
+        "completion": stated(pricing["output_tokens"]) / MILLION if pricing.get("output_tokens") is not None else None,
     }
     return prices, metadata.get("context_length") or None
 

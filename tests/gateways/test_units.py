@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gateways.adapters.values import price
 from gateways.fetch import decode_json
 from gateways.registry import adapter_for
 
@@ -33,17 +34,14 @@ def test_novita_5500_is_exactly_55_hundred_millionths_of_a_dollar() -> None:
     assert model.price_unit == "per_1m_0.0001usd"
 
 
-def test_deepinfra_float_noise_in_the_body_is_kept_digit_for_digit() -> None:
+def test_deepinfra_float_noise_in_the_body_is_rounded_to_the_price_meant() -> None:
     model = only_model(
         "deepinfra",
         '{"data": [{"id": "a/b", "metadata": {"context_length": 8192, "max_tokens": 8192,'
         ' "pricing": {"input_tokens": 0.12000000000000001, "output_tokens": 2.5999999999999996}}}]}',
     )
-    assert model.pricing == {
-        "prompt": Decimal("0.00000012000000000000001"),
-        "completion": Decimal("0.0000025999999999999996"),
-    }
-    assert model.price_unit == "per_1m_usd"
+    assert model.pricing == {"prompt": Decimal("0.00000012"), "completion": Decimal("0.0000026")}
+    assert model.price_unit == "per_1m_usd+rounded_15_digits"
 
 
 def test_xai_30000_is_three_dollars_per_million_tokens() -> None:
@@ -76,12 +74,45 @@ def test_xai_long_context_zero_price_means_same_as_base_and_zero_threshold_means
     assert flat.pricing_overrides == ()
 
 
-def test_chutes_per_million_with_float_noise_is_exact() -> None:
-    model = only_model(
+def test_float_noise_past_15_significant_digits_is_rounded_off_and_the_record_says_so() -> None:
+    noisy = only_model(
         "chutes",
         '{"data": [{"id": "a/b", "max_model_len": 4096, "pricing": {"prompt": 0.010399999999999998, "completion": 0.3}}]}',
     )
-    assert model.pricing == {"prompt": Decimal("0.000000010399999999999998"), "completion": Decimal("0.0000003")}
+    assert noisy.pricing == {"prompt": Decimal("0.0000000104"), "completion": Decimal("0.0000003")}
+    assert noisy.price_unit == "per_1m_usd+rounded_15_digits"
+    clean = only_model("chutes", '{"data": [{"id": "a/b", "pricing": {"prompt": 0.123456789012345, "completion": 0.3}}]}')
+    assert clean.pricing["prompt"] == Decimal("0.000000123456789012345")  # 15 digits: exactly as written
+    assert clean.price_unit == "per_1m_usd"
+
+
+@pytest.mark.parametrize(
+    ("stated", "kept"),
+    [
+        ("2.5999999999999996", "2.6"),
+        ("0.000000020000000000000004", "0.00000002"),
+        ("0.12000000000000001", "0.12"),
+        ("1234567890.12345678", "1234567890.12346"),
+        ("0.1", "0.1"),
+        ("100", "100"),
+        ("0", "0"),
+    ],
+)
+def test_a_stated_price_keeps_at_most_15_significant_digits(stated: str, kept: str) -> None:
+    assert price(stated) == Decimal(kept)
+    assert price(Decimal(stated)) == Decimal(kept)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=0, max_value=10**9, places=None))
+def test_rounding_keeps_every_value_a_double_can_state_and_moves_others_by_under_half_a_15th_digit(stated: Decimal) -> None:
+    kept = price(str(stated))
+    assert kept is not None
+    digits = len(stated.normalize().as_tuple().digits)
+    if stated == 0 or digits <= 15:
+        assert kept == stated
+    else:
+        assert len(kept.normalize().as_tuple().digits) <= 15
+        assert abs(kept - stated) <= Decimal(5).scaleb(stated.adjusted() - 15)
 
 
 def test_together_placeholder_zeros_are_unknown_but_free_models_and_single_zeros_are_real() -> None:
