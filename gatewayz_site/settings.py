@@ -8,11 +8,12 @@ Celery broker, so `make run` works on a bare machine.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from gatewayz_site.logs import console_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -287,29 +288,15 @@ GATEWAY_BASE_URLS = {
     if name.startswith(_URL_PREFIX) and value.strip()
 }
 
-# json (one object per line), plain (text), or auto: plain when stderr is a terminal (a person running
-# a command), json otherwise (services, pipes, log collectors).
-LOG_FORMAT = env.str("LOG_FORMAT", default="auto")
-if LOG_FORMAT == "auto":
-    LOG_FORMAT = "plain" if sys.stderr.isatty() else "json"
-if LOG_FORMAT not in ("json", "plain"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be json, plain or auto, not {LOG_FORMAT!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "gatewayz_site.logs.RequestIdFilter"}},
-    "formatters": {
-        "json": {"()": "gatewayz_site.logs.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
+# LOG_FORMAT: json (one object per line), plain (text), or auto: plain when stderr is a terminal (a
+# person running a command), json otherwise (services, pipes, log collectors).
+LOGGING = console_logging(
+    env.str("LOG_FORMAT", default="auto"),
+    env.str("LOG_LEVEL", default="INFO"),
+    loggers={
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         # Our request logger already writes one line per failed request.
         "django.request": {"level": "ERROR"},
     },
-}
+)
