@@ -274,6 +274,9 @@ CATALOG_MAX_LIMIT = 1000
 CATALOG_GATEWAY_ALIASES = env.dict("CATALOG_GATEWAY_ALIASES", default={})
 # /metrics answers staff, a staff API token, or `Authorization: Bearer <METRICS_TOKEN>` (Prometheus).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Several gunicorn workers: the folder where prometheus-client (which reads the variable itself) keeps
+# every worker's request metrics, summed by /metrics (health/metrics.py).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # Keys and base-URL overrides per gateway, by slug (upper-cased, "-" -> "_"). Collected here so no
 # other module reads the environment; the values never leave gateways/keys.py.
