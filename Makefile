@@ -2,17 +2,30 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# Running needs requirements.txt only; the tests and linters add requirements-dev.txt. Each set has
+# a stamp named by its files' checksum, so an edited requirements file installs again.
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install browser run test lint bench contract goldens clean
+.PHONY: install install-dev browser run test lint bench contract goldens clean
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+# $(call venv_install,REQUIREMENTS_FILE,STAMP_KIND): pip is upgraded only in a new venv, so an
+# installed set costs no network access.
+define venv_install
+	test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install -q --upgrade pip; }
+	$(BIN)/python -m pip install -q -r $(1)
+	rm -f $(VENV)/.installed-$(2)-* && touch $@
+endef
 
-install: $(STAMP)
+$(RUNTIME_STAMP): requirements.txt
+	$(call venv_install,requirements.txt,runtime)
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	$(call venv_install,requirements-dev.txt,dev)
+
+install: $(RUNTIME_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 # The web server on 127.0.0.1:8000 plus a Celery worker with the beat scheduler, on the embedded
 # defaults (SQLite file and filesystem broker under var/): no database or broker server needed.
@@ -36,19 +49,19 @@ superuser: install
 browser:
 	.ci/install-browser
 
-test: install browser
+test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # Rewrite the adapters' golden outputs and docs/gateways.md from the code; review the diff after.
-goldens: install
+goldens: install-dev
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/gateways/test_adapter_contract.py
 	DJANGO_DEBUG=true $(BIN)/python manage.py gateway_docs
 
-contract: install
+contract: install-dev
 	$(BIN)/python ../shared/tools/contract_check.py --python $(BIN)/python
 
 bench: install

@@ -1,5 +1,5 @@
 """A realistic, deterministic catalog: model lists of the built-in gateways in each upstream's
-own response shape (shared/UPSTREAMS.md section 2), at a chosen total size.
+own response shape (as in tests/fixtures/gateways/), at a chosen total size.
 
     python bench/generator.py --size 20000 --out var/bench/catalog-20000
 

@@ -2,7 +2,8 @@
 
 `RequestIdMiddleware` takes a well-formed `X-Request-ID` from the caller or makes one, returns it on
 the response, and logs one line per failed request (status >= 400). Headers are never logged, so an
-`Authorization` header a client sends never reaches a log line.
+`Authorization` header a client sends never reaches a log line. `console_logging` is the one logging
+configuration of every process: Django's `LOGGING` (web, worker, beat) and gunicorn's own lines.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import contextvars
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -24,9 +28,35 @@ _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "reque
 request_log = logging.getLogger("gatewayz.request")
 
 
+def console_logging(log_format: str, level: str, *, loggers: dict[str, Any]) -> dict[str, Any]:
+    """A `dictConfig` with one console handler (stderr) in `log_format`: `json`, `plain`, or `auto`
+    (plain when stderr is a terminal, json otherwise)."""
+    if log_format == "auto":
+        log_format = "plain" if sys.stderr.isatty() else "json"
+    if log_format not in ("json", "plain"):
+        raise ImproperlyConfigured(f"LOG_FORMAT must be json, plain or auto, not {log_format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "gatewayz_site.logs.RequestIdFilter"}},
+        "formatters": {
+            "json": {"()": "gatewayz_site.logs.JsonFormatter"},
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id"]},
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": loggers,
+    }
+
+
 class RequestIdFilter(logging.Filter):
+    """The id of the request being served; a record that names its own (gunicorn's access line) keeps it."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
         return True
 
 

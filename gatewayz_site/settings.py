@@ -8,11 +8,12 @@ Celery broker, so `make run` works on a bare machine.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from gatewayz_site.logs import console_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -142,8 +143,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Production serves only what `manage.py collectstatic` wrote to STATIC_ROOT (every deploy runs it
+# before starting the web processes, docs/operations.md): content-hashed names, which whitenoise sends
+# with a year's Cache-Control, and their gzip variants. Development serves the apps' own folders and
+# needs no collectstatic; so does the test suite's own process (tests/conftest.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Security headers; docs/security.md lists the production environment that passes `check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else None
@@ -261,6 +274,9 @@ CATALOG_MAX_LIMIT = 1000
 CATALOG_GATEWAY_ALIASES = env.dict("CATALOG_GATEWAY_ALIASES", default={})
 # /metrics answers staff, a staff API token, or `Authorization: Bearer <METRICS_TOKEN>` (Prometheus).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Several gunicorn workers: the folder where prometheus-client (which reads the variable itself) keeps
+# every worker's request metrics, summed by /metrics (health/metrics.py).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # Keys and base-URL overrides per gateway, by slug (upper-cased, "-" -> "_"). Collected here so no
 # other module reads the environment; the values never leave gateways/keys.py.
@@ -275,29 +291,15 @@ GATEWAY_BASE_URLS = {
     if name.startswith(_URL_PREFIX) and value.strip()
 }
 
-# json (one object per line), plain (text), or auto: plain when stderr is a terminal (a person running
-# a command), json otherwise (services, pipes, log collectors).
-LOG_FORMAT = env.str("LOG_FORMAT", default="auto")
-if LOG_FORMAT == "auto":
-    LOG_FORMAT = "plain" if sys.stderr.isatty() else "json"
-if LOG_FORMAT not in ("json", "plain"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be json, plain or auto, not {LOG_FORMAT!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "gatewayz_site.logs.RequestIdFilter"}},
-    "formatters": {
-        "json": {"()": "gatewayz_site.logs.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
+# LOG_FORMAT: json (one object per line), plain (text), or auto: plain when stderr is a terminal (a
+# person running a command), json otherwise (services, pipes, log collectors).
+LOGGING = console_logging(
+    env.str("LOG_FORMAT", default="auto"),
+    env.str("LOG_LEVEL", default="INFO"),
+    loggers={
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         # Our request logger already writes one line per failed request.
         "django.request": {"level": "ERROR"},
     },
-}
+)

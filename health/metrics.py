@@ -4,8 +4,11 @@ Gateway figures are read from the database at scrape time (one query each), so e
 reports the same truth that the workers recorded: models served, data age, status, consecutive
 failures, circuit state, refresh outcomes by error kind and a refresh-duration histogram built from
 `RefreshRun` history. Request counts and latencies of the catalog endpoints are counted in the web
-process by `CatalogRequestMetrics`; under several gunicorn workers set `PROMETHEUS_MULTIPROC_DIR`
-(read by prometheus-client itself) as docs/operations.md describes.
+process by `CatalogRequestMetrics`. Under several gunicorn workers, `PROMETHEUS_MULTIPROC_DIR` makes
+prometheus-client keep each worker's counts in a file there, and a scrape (answered by any one
+worker) sums every worker's files with `MultiProcessCollector`; gatewayz_site/gunicorn.conf.py
+empties the folder at start and drops a dead worker's live gauges. The gateway series are not
+per-process (the collector reads the database), so they are reported once, not summed.
 
 Protected: a staff session, a staff user's DRF token, or `Authorization: Bearer <METRICS_TOKEN>`.
 """
@@ -22,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -107,8 +111,11 @@ class GatewayCollector(Collector):
 def _registry() -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(GatewayCollector())
-    registry.register(REQUESTS)
-    registry.register(LATENCY)
+    if settings.PROMETHEUS_MULTIPROC_DIR:
+        MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)  # REQUESTS and LATENCY of every worker
+    else:
+        registry.register(REQUESTS)
+        registry.register(LATENCY)
     return registry
 
 

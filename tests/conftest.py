@@ -28,6 +28,20 @@ def required_options(kind: str) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_the_apps() -> Iterator[None]:
+    """The suite's own process serves static files as development does, from the apps' folders: it
+    never runs collectstatic, and production's manifest storage refuses a name it has not collected
+    (Django's advice for manifest storage in tests). tests/test_static_files.py and the gunicorn test
+    prove production's storage after a real collectstatic."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    development = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=development, WHITENOISE_USE_FINDERS=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _forget_process_state() -> Iterator[None]:
     """What a process remembers between reads (catalog.snapshot, the recent response-cache
