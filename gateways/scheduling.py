@@ -178,7 +178,14 @@ def gateways_enqueue_due(*, now: datetime | None = None) -> list[str]:
 
 def gateways_refresh_stale(*, slugs: Iterable[str], now: datetime | None = None) -> list[str]:
     """A read found these gateways' data stale: queue one refresh of each that may refresh now
-    (`gateway_may_refresh`), and return their slugs. Never waits and never fetches."""
+    (`gateway_may_refresh`), and return their slugs. Never waits and never fetches.
+
+    While the broker's short circuit is open (a publish failed a moment ago) nothing is tried: the
+    failed publish left its gateway requested, and the schedule queues stale gateways anyway; a
+    queue mark written now would only be undone, and would answer a person's "refresh now" with
+    "already queued" meanwhile."""
+    if BROKER.is_open():
+        return []
     now = now or timezone.now()
     queued = []
     for gateway in Gateway.objects.filter(slug__in=list(slugs), enabled=True):
