@@ -19,6 +19,14 @@ from catalog.display import PER_MILLION_TOKENS, json_block, price_lines, usd_per
 from catalog.models import AIModel, MergedModel, ModelChange
 
 
+class WideChangelist:
+    """A changelist whose columns and filters need the whole width of a 1366 px window: the app
+    sidebar is left out there (it stays on every other admin page; the breadcrumbs lead back)."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})  # type: ignore[misc]
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Viewable by staff with the view permission; nobody adds, changes or deletes rows here."""
 
@@ -58,7 +66,7 @@ class OutputModalityFilter(admin.SimpleListFilter):
 
 
 @admin.register(AIModel)
-class AIModelAdmin(ReadOnlyAdmin):
+class AIModelAdmin(WideChangelist, ReadOnlyAdmin):
     list_display = (
         "upstream_id",
         "name",

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from catalog.render import price_text
@@ -94,6 +96,29 @@ def duration_text(seconds: float | None) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600} h"
     return f"{seconds // 86400} d"
+
+
+def milliseconds_text(value: int | None) -> str:
+    """`812 ms`, `60.0 s`: a refresh's duration; `-` when unknown."""
+    if value is None:
+        return "-"
+    return f"{value} ms" if value < 10_000 else f"{value / 1000:.1f} s"
+
+
+def when_text(value: datetime | None) -> str:
+    """A timestamp as every admin page shows it (`2026-12-04 21:23:05`, UTC): the project's
+    DATETIME_FORMAT (gatewayz_site/formats), which Django's own admin fields use too."""
+    if value is None:
+        return "never"
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+def ago_text(value: datetime | None, *, now: datetime) -> str:
+    """`42 s ago`, `12 min ago`: the same coarse steps as every age on the page (`duration_text`),
+    never Django's `0 minutes`."""
+    if value is None:
+        return "never"
+    return f"{duration_text(max(0, (now - value).total_seconds()))} ago"
 
 
 def json_block(value: Any) -> str:

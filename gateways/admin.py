@@ -1,54 +1,47 @@
 """The gateway admin: the operations console for upstreams, and the read-only refresh history.
 
-`GatewayAdmin` is registered by `health/admin.py`, which adds the status column (the status rules
-live in `catalog.freshness`, and `gateways` never imports `health`). Actions call
-`gateways.manual` and `gateways.scheduling` and report counts; the only slow thing a request may do
-is the explicit, one-gateway "Test connection" dry run. Keys are never shown: only whether
+`GatewayAdmin` is registered by `health/admin.py`, which adds the status column and the per-gateway
+health page (the status rules live in `catalog.freshness`, and `gateways` never imports `health`).
+Actions and a gateway's object tools ("Refresh now", "Test connection") call `gateways.manual` and
+`gateways.refresh` and report through `gateways.admin_reports`; the only slow thing a request may
+do is the explicit, one-gateway "Test connection" dry run. Keys are never shown: only whether
 `GATEWAY_KEY_<SLUG>` is set.
 """
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
 
 from catalog import cache
+from catalog.admin import WideChangelist
 from catalog.counts import active, active_count
-from catalog.display import duration_text, json_block
+from catalog.display import duration_text, json_block, milliseconds_text, when_text
 from catalog.freshness import data_age_seconds, is_stale
 from catalog.tasks import enqueue_rebuild_merged
+from gateways.admin_forms import GatewayForm
+from gateways.admin_kinds import adapter_facts, kinds_reference
+from gateways.admin_reports import gateway_label, gateway_labels, plural, report_refresh, report_test_connection
 from gateways.circuit import circuit_state
-from gateways.keys import env_suffix, has_key, key_required, key_variable
-from gateways.manual import RefreshRequest, gateways_request_refresh
+from gateways.keys import has_key, key_required, key_state, key_variable
+from gateways.manual import gateways_request_refresh
 from gateways.models import Gateway, RefreshRun
-from gateways.refresh import gateway_dry_run
 from gateways.registry import UnknownKind, adapter_for, registered_kinds
 from gateways.scheduling import gateways_mark_due
 
-CONFIG_FIELDS = (
-    "slug",
-    "name",
-    "kind",
-    "base_url",
-    "enabled",
-    "priority",
-    "options",
-    "allow_insecure_http",
-    "refresh_interval_seconds",
-    "stale_after_seconds",
-    "min_expected_models",
-    "max_shrink_fraction",
-    "max_reject_fraction",
-)
 HEALTH_FIELDS = (
     "last_attempt_at",
     "last_success_at",
@@ -68,107 +61,19 @@ LEASE_FIELDS = ("lease_expires_at", "lease_token")
 REFETCH_FIELDS = {"kind", "base_url", "options", "allow_insecure_http", "enabled"}
 # Changing one of these changes which offer wins in the merged catalog: it is rebuilt (in a task).
 MERGE_FIELDS = {"enabled", "priority"}
-# Slugs a gateway may not take: a route beside /health/gateways/<slug>, and the catalog's "every gateway".
-RESERVED_SLUGS = {"dashboard", "all"}
-
-OPTIONS_EXAMPLE = '{"price_unit": "per_1m"}'
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def report_refresh(request: HttpRequest, result: RefreshRequest) -> None:
-    """The admin messages for a "refresh now": how many were queued, and which were not and why."""
-    if result.queued:
-        messages.success(request, f"Queued refresh for {plural(len(result.queued), 'gateway')}.")
-    if result.skipped:
-        reasons = "; ".join(f"{gateway.slug} ({reason})" for gateway, reason in result.skipped)
-        messages.warning(request, f"Not queued: {reasons}.")
-
-
-class GatewayForm(forms.ModelForm):
-    base_url = forms.URLField(
-        required=False,
-        max_length=512,
-        assume_scheme="https",
-        help_text=Gateway._meta.get_field("base_url").help_text,
-    )
-    options = forms.JSONField(
-        required=False,
-        initial=dict,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "spellcheck": "false"}),
-        error_messages={
-            "invalid": f"Options must be valid JSON, for example {OPTIONS_EXAMPLE} (double quotes, no trailing commas)."
-        },
-        help_text=f"A JSON object of per-kind options, validated by the adapter, e.g. {OPTIONS_EXAMPLE}. Leave empty for none.",
-    )
-
-    class Meta:
-        model = Gateway
-        fields = CONFIG_FIELDS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # Admin renders help text as HTML; ours names variables like GATEWAY_KEY_<SLUG>.
-            field.help_text = escape(field.help_text)
-        kind = self.fields.get("kind")
-        current = self.instance.kind if self.instance.pk else None
-        if kind is not None and current and current not in registered_kinds():
-            # Show the stored kind instead of silently selecting another one; saving explains why it is refused.
-            kind.choices = [*kind.choices, (current, f"{current} (no adapter registered)")]
-
-    def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"]
-        if slug != slug.lower():
-            raise forms.ValidationError(
-                f"Use lower case: {slug.lower()!r}. The slug appears in URLs and in {key_variable(slug)}."
-            )
-        if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(f"{slug!r} is reserved (it is a URL path); choose another slug.")
-        others = Gateway.objects.exclude(pk=self.instance.pk).exclude(slug=slug).values_list("slug", flat=True)
-        other = next((o for o in others if env_suffix(o) == env_suffix(slug)), None)
-        if other:
-            raise forms.ValidationError(
-                f"{other!r} already uses the variable {key_variable(slug)} ({env_suffix(slug)}); choose a slug that differs by more than - and _."
-            )
-        return slug
-
-    def clean_options(self) -> dict[str, Any]:
-        value = self.cleaned_data.get("options")
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise forms.ValidationError(f"Options must be a JSON object like {OPTIONS_EXAMPLE}, not {_json_type(value)}.")
-        return value
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "a number"
-
-
-class GatewayAdmin(admin.ModelAdmin):
+class GatewayAdmin(WideChangelist, admin.ModelAdmin):
     form = GatewayForm
     list_display = (
         "name",
         "slug",
-        "kind_column",
-        "enabled",
+        "kind_column",  # no Enabled column: the Status badge says "disabled", and the filter remains
         "priority",  # the list's first order: its column carries the sort arrow (else Slug would, wrongly)
         "models_column",
         "data_age_column",
-        "last_success_at",
+        "last_refresh_column",
         "last_error_column",
-        "latency_column",
-        "consecutive_failures",
-        "circuit_column",
         "key_column",
     )
     list_display_links = ("name", "slug")
@@ -198,7 +103,7 @@ class GatewayAdmin(admin.ModelAdmin):
             ),
         ]
         if obj is None:
-            return [(None, {"fields": ("kinds_overview",)}), *config]
+            return [*config, ("Reference", {"fields": ("kinds_overview",), "classes": ("wide",)})]
         return [
             *config,
             ("Adapter and key", {"fields": ("adapter_info", "key_status")}),
@@ -235,7 +140,22 @@ class GatewayAdmin(admin.ModelAdmin):
         if age is None:
             return f"no data / {from_}"
         return format_html(
-            '<span class="{}">{}</span> / {}', "health-low" if is_stale(obj, now=now) else "", duration_text(age), from_
+            '<span class="{}">{}</span> / {}<span class="health-sub">last success {}</span>',
+            "health-low" if is_stale(obj, now=now) else "",
+            duration_text(age),
+            from_,
+            when_text(obj.last_success_at),
+        )
+
+    @admin.display(description="Last refresh (took, failures, circuit)", ordering="-consecutive_failures")
+    def last_refresh_column(self, obj: Gateway) -> str:
+        failures = obj.consecutive_failures
+        return format_html(
+            '{}<span class="health-sub{}">{}</span><span class="health-sub">circuit {}</span>',
+            milliseconds_text(obj.last_latency_ms),
+            " health-low" if failures else "",
+            f"{failures} failed in a row" if failures else "no failures",
+            circuit_state(obj).replace("_", "-"),
         )
 
     @admin.display(description="Last error")
@@ -251,15 +171,7 @@ class GatewayAdmin(admin.ModelAdmin):
 
     @admin.display(description="Kind", ordering="kind")
     def kind_column(self, obj: Gateway) -> str:
-        return format_html("<code>{}</code>", obj.kind)
-
-    @admin.display(description="Latency", ordering="last_latency_ms")
-    def latency_column(self, obj: Gateway) -> str:
-        return "-" if obj.last_latency_ms is None else f"{obj.last_latency_ms} ms"
-
-    @admin.display(description="Circuit", ordering="circuit_state")
-    def circuit_column(self, obj: Gateway) -> str:
-        return circuit_state(obj).replace("_", "-")
+        return format_html("<code>{}</code>", breakable(obj.kind))
 
     @admin.display(description="Key")
     def key_column(self, obj: Gateway) -> str:
@@ -285,11 +197,11 @@ class GatewayAdmin(admin.ModelAdmin):
             adapter = adapter_for(obj.kind)
         except UnknownKind as exc:
             return str(exc)
-        return adapter_table([adapter])
+        return adapter_facts(adapter)
 
     @admin.display(description="Kinds")
     def kinds_overview(self, obj: Gateway | None = None) -> str:
-        return adapter_table(list(registered_kinds().values()))
+        return kinds_reference(list(registered_kinds().values()))
 
     # -- saving ---------------------------------------------------------------------------------
 
@@ -301,7 +213,9 @@ class GatewayAdmin(admin.ModelAdmin):
             enqueue_rebuild_merged()
         transaction.on_commit(cache.invalidate)
         if obj.enabled and (not change or obj.refresh_requested):
-            messages.info(request, f"{obj.slug} refreshes at the next scheduler tick (within a minute), or use “Refresh now”.")
+            messages.info(
+                request, f"{gateway_label(obj)} refreshes at the next scheduler tick (within a minute), or use “Refresh now”."
+            )
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -315,26 +229,7 @@ class GatewayAdmin(admin.ModelAdmin):
         if len(selected) != 1:
             messages.error(request, "Test connection runs a live fetch: select exactly one gateway.")
             return
-        gateway = selected[0]
-        result = gateway_dry_run(gateway=gateway)
-        if result.ok:
-            extra = []
-            if result.rejected:
-                extra.append(f"{result.rejected} rejected")
-            if result.skipped:
-                extra.append(f"{result.skipped} skipped")
-            summary = f"{gateway.slug}: connection OK, {plural(result.models, 'model')} parsed in {result.duration_ms} ms"
-            summary += f" ({', '.join(extra)})" if extra else ""
-            summary += f". First ids: {', '.join(result.sample_ids)}." if result.sample_ids else "."
-            messages.success(request, summary)
-            if result.errors:
-                messages.warning(request, f"{gateway.slug}: first item errors: " + " | ".join(result.errors[:3]))
-            return
-        if result.error_kind:
-            messages.error(request, f"{gateway.slug}: test failed ({result.error_kind}): " + " | ".join(result.errors[:3]))
-        else:
-            detail = " | ".join(result.errors[:3]) or "the upstream list is empty"
-            messages.error(request, f"{gateway.slug}: test failed: no usable models ({result.rejected} rejected): {detail}")
+        report_test_connection(request, selected[0])
 
     @admin.action(description="Enable", permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet[Gateway]) -> None:
@@ -344,7 +239,7 @@ class GatewayAdmin(admin.ModelAdmin):
             try:
                 adapter_for(gateway.kind)
             except UnknownKind:
-                unknown.append(gateway.slug)
+                unknown.append(gateway)
                 continue
             allowed.append(gateway.pk)
         with transaction.atomic():
@@ -353,7 +248,7 @@ class GatewayAdmin(admin.ModelAdmin):
             enqueue_rebuild_merged()
         messages.success(request, f"Enabled {plural(count, 'gateway')}; they refresh at the next scheduler tick.")
         if unknown:
-            messages.warning(request, f"Not enabled (no adapter is registered for their kind): {', '.join(unknown)}.")
+            messages.warning(request, f"Not enabled (no adapter is registered for their kind): {gateway_labels(unknown)}.")
         missing = [key_variable(g.slug) for g in Gateway.objects.filter(pk__in=allowed) if _needs_missing_key(g)]
         if missing:
             messages.warning(request, f"Enabled but unconfigured until set in the environment: {', '.join(missing)}.")
@@ -367,6 +262,42 @@ class GatewayAdmin(admin.ModelAdmin):
             request, f"Disabled {plural(count, 'gateway')}; they are no longer refreshed and their stored models are kept."
         )
 
+    # -- object tools: one gateway's "Refresh now" and "Test connection" (POST with CSRF) -------
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("<path:object_id>/refresh/", self.admin_site.admin_view(self.refresh_view), name="gateways_gateway_refresh"),
+            path("<path:object_id>/test-connection/", self.admin_site.admin_view(self.test_view), name="gateways_gateway_test"),
+            *super().get_urls(),
+        ]
+
+    def gateway_or_404(self, request: HttpRequest, object_id: str) -> Gateway:
+        gateway = self.get_object(request, object_id)  # None for an unknown or malformed id, never a 500
+        if gateway is None:
+            raise Http404("no such gateway")
+        return gateway
+
+    def _changeable(self, request: HttpRequest, object_id: str) -> Gateway:
+        gateway = self.gateway_or_404(request, object_id)
+        if not self.has_change_permission(request, gateway):
+            raise PermissionDenied("refreshing and testing need the permission to change gateways")
+        return gateway
+
+    def _back(self, gateway: Gateway) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:gateways_gateway_change", args=[gateway.pk]))
+
+    @method_decorator(require_POST)
+    def refresh_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        gateway = self._changeable(request, object_id)
+        report_refresh(request, gateways_request_refresh(gateways=[gateway], trigger=RefreshRun.Trigger.MANUAL))
+        return self._back(gateway)
+
+    @method_decorator(require_POST)
+    def test_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        gateway = self._changeable(request, object_id)
+        report_test_connection(request, gateway)
+        return self._back(gateway)
+
 
 def _needs_missing_key(gateway: Gateway) -> bool:
     try:
@@ -376,46 +307,19 @@ def _needs_missing_key(gateway: Gateway) -> bool:
 
 
 def key_status_text(gateway: Gateway) -> str:
-    """`configured (GATEWAY_KEY_X)`, `missing: set GATEWAY_KEY_X`, or `not needed`: never the value."""
-    variable = key_variable(gateway.slug)
-    try:
-        needs_key = key_required(gateway)
-    except UnknownKind:
-        needs_key = True
-    if has_key(gateway.slug):
-        return f"configured ({variable})"
-    if not needs_key:
-        return f"not needed (optional {variable})"
-    return format_html('<span class="health-low">missing: set {}</span>', variable)
-
-
-def adapter_table(adapters: list) -> str:
-    rows = format_html_join(
-        "",
-        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        (
-            (
-                a.kind,
-                a.label,
-                a.default_base_url or "none: enter the base URL (…/v1)",
-                "yes" if a.requires_key else "no",
-                a.price_unit_label,
-                _adapter_notes(sys.modules[a.__module__].__doc__ or ""),
-            )
-            for a in adapters
-        ),
-    )
+    """`configured`, `not needed` or `missing` (`keys.key_state`), and the variable: never the value."""
+    state = key_state(gateway)
     return format_html(
-        '<table class="adapter-table"><thead><tr><th>kind</th><th>label</th><th>default base URL</th>'
-        "<th>key needed</th><th>upstream price unit</th><th>notes</th></tr></thead><tbody>{}</tbody></table>",
-        rows,
+        '<span class="{}">{}</span><span class="health-sub"><code>{}</code></span>',
+        "health-low" if state == "missing" else "",
+        {"missing": "missing: set", "not needed": "not needed, optional:"}.get(state, state),
+        breakable(key_variable(gateway.slug)),
     )
 
 
-def _adapter_notes(text: str) -> str:
-    """An adapter module's docstring after its title line: its units, quirks and options (our words)."""
-    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
-    return " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else " ".join(text.split())
+def breakable(name: str) -> str:
+    """`openai_compatible`, `GATEWAY_KEY_X` that may wrap after `_` or `-` (narrow list columns), never inside a word."""
+    return format_html_join(mark_safe("<wbr>"), "{}", ((part,) for part in re.split(r"(?<=[_-])", name)))
 
 
 # --- refresh history (read-only) ----------------------------------------------------------------

@@ -66,6 +66,17 @@ def configuration_problem(gateway: Gateway) -> str | None:
     return f"{key_variable(gateway.slug)} is not set" if needs_key and not has_key(gateway.slug) else None
 
 
+def key_state(gateway: Gateway) -> str:
+    """`configured` (the variable is set), `not needed` (its list needs none) or `missing`: whether
+    `GATEWAY_KEY_<SLUG>` is set, never its value. A kind with no adapter counts as needing one."""
+    if has_key(gateway.slug):
+        return "configured"
+    try:
+        return "missing" if key_required(gateway) else "not needed"
+    except UnknownKind:
+        return "missing"
+
+
 def is_configured(gateway: Gateway) -> bool:
     """Its options are complete, and it needs no key or the key is set. Raises `UnknownKind` for a
     kind with no adapter."""

@@ -46,11 +46,16 @@ def latest_runs(*, gateway_ids: Iterable[int]) -> dict[int, RefreshRun]:
     return {run.gateway_id: run for run in runs}
 
 
-def recent_failures(*, limit: int = 15) -> list[RefreshRun]:
-    """The latest failed runs across gateways, newest first, with their gateway (one query)."""
+def recent_runs(*, gateway_id: int, limit: int = 20) -> list[RefreshRun]:
+    """One gateway's latest runs of any outcome, newest first (one query on `run_gateway_recent`)."""
     return list(
-        RefreshRun.objects.filter(outcome=RefreshRun.Outcome.FAILED)
-        .select_related("gateway")
-        .defer("rejections", "warnings")
-        .order_by("-started_at", "-id")[:limit]
+        RefreshRun.objects.filter(gateway_id=gateway_id).defer("rejections", "warnings").order_by("-started_at", "-id")[:limit]
     )
+
+
+def recent_failures(*, limit: int = 15, gateway_id: int | None = None) -> list[RefreshRun]:
+    """The latest failed runs across gateways (or of one), newest first, with their gateway (one query)."""
+    runs = RefreshRun.objects.filter(outcome=RefreshRun.Outcome.FAILED)
+    if gateway_id is not None:
+        runs = runs.filter(gateway_id=gateway_id)
+    return list(runs.select_related("gateway").defer("rejections", "warnings").order_by("-started_at", "-id")[:limit])

@@ -141,6 +141,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One timestamp shape on every page (gatewayz_site/formats): 2026-12-04 21:23:05, never "Dec. 4, 2026, 9:23 p.m.".
+FORMAT_MODULE_PATH = ["gatewayz_site.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))

@@ -1,4 +1,5 @@
-"""Registers the gateway admin with its status column (the rules are in `health.selectors`).
+"""Registers the gateway admin with its status column (the rules are in `health.selectors`), its
+per-gateway health page and the change page's object tools (`admin/health/gateway_tools.html`).
 
 The health dashboard itself is an admin page registered by the admin site (`health/sites.py`).
 """
@@ -6,7 +7,9 @@ The health dashboard itself is an admin page registered by the admin site (`heal
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 from django_celery_beat import admin as celery_beat_admin
@@ -14,26 +17,40 @@ from django_celery_beat.models import PeriodicTask
 
 from gateways.admin import GatewayAdmin
 from gateways.models import Gateway
-from health.selectors import gateway_status, status_reason
+from health.gateway_page import gateway_page
+from health.selectors import gateway_status, status_label, status_reason
 
 
-def status_badge(status: str, *, title: str = "") -> str:
-    return format_html('<span class="health-badge health-{}" title="{}">{}</span>', status, title, status.replace("_", " "))
+def status_badge(status: str, *, label: str, title: str = "") -> str:
+    return format_html('<span class="health-badge health-{}" title="{}">{}</span>', status, title, label)
 
 
 @admin.register(Gateway)
 class GatewayHealthAdmin(GatewayAdmin):
     list_display = ("name", "status_column", *GatewayAdmin.list_display[1:])
     change_list_template = "admin/health/gateway_change_list.html"
+    change_form_template = "admin/health/gateway_change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        page = path("<path:object_id>/health/", self.admin_site.admin_view(self.health_view), name="gateways_gateway_health")
+        return [page, *super().get_urls()]
+
+    def health_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied("the gateway health page needs the permission to view gateways")
+        gateway = self.gateway_or_404(request, object_id)
+        return gateway_page(request, gateway, can_change=self.has_change_permission(request, gateway))
 
     @admin.display(description="Status")
     def status_column(self, obj: Gateway) -> str:
         now = timezone.now()
         status = gateway_status(obj, now=now)
-        return status_badge(status, title=status_reason(obj, status=status, now=now))
+        return status_badge(
+            status, label=status_label(obj, status=status, now=now), title=status_reason(obj, status=status, now=now)
+        )
 
     class Media:
-        css = {"all": ("health/health.css",)}
+        css = {"all": ("catalog/admin.css", "health/health.css")}
 
 
 class PeriodicTaskAdmin(celery_beat_admin.PeriodicTaskAdmin):

@@ -26,10 +26,9 @@ from catalog.freshness import (
     status_of,
 )
 from gateways.circuit import circuit_state
-from gateways.keys import configuration_problem, has_key, key_variable
+from gateways.keys import configuration_problem, key_state, key_variable
 from gateways.leases import lease_held
 from gateways.models import Gateway
-from gateways.registry import UnknownKind
 
 
 def gateway_status(gateway: Gateway, *, now: datetime) -> str:
@@ -50,7 +49,10 @@ def status_reason(gateway: Gateway, *, status: str, now: datetime) -> str:
     if status == DISABLED:
         return "switched off in admin"
     if status == UNCONFIGURED:
-        return f"{configuration_problem(gateway)}; the gateway is not refreshed"
+        if age is None:
+            return f"{configuration_problem(gateway)}; the gateway is not refreshed"
+        served = "stale" if is_stale(gateway, now=now) else "fresh"
+        return f"{configuration_problem(gateway)}, so it is not refreshed; its stored list ({duration_text(age)} old, {served}) is served"
     if status == NEVER:
         return "no refresh has finished yet"
     if status == FAILING:
@@ -69,6 +71,16 @@ def status_reason(gateway: Gateway, *, status: str, now: datetime) -> str:
     return f"data {duration_text(age)} old; refreshed every {duration_text(gateway.refresh_interval_seconds)}"
 
 
+def status_label(gateway: Gateway, *, status: str, now: datetime) -> str:
+    """The badge text for `status`: its name, except that an unconfigured gateway whose stored
+    list is served (imported, or fetched before its key went) says so: `served, no key` (or
+    `stale, no key`; `not configured` instead of `no key` when an option is missing)."""
+    if status != UNCONFIGURED or gateway.last_success_at is None:
+        return status.replace("_", " ")
+    missing = "no key" if key_state(gateway) == "missing" else "not configured"
+    return f"{'stale' if is_stale(gateway, now=now) else 'served'}, {missing}"
+
+
 # --- the health of every gateway, for the dashboard, the admin and the JSON endpoints ---------
 
 
@@ -78,6 +90,7 @@ class GatewayHealth:
 
     gateway: Gateway
     status: str
+    label: str  # the badge text (`status_label`)
     reason: str
     configuration_problem: str | None
     age_seconds: int | None
@@ -102,14 +115,8 @@ class GatewayHealth:
 
     @property
     def key_status(self) -> str:
-        """`configured`, `missing` or `not needed`: whether the variable is set, never its value."""
-        try:
-            needs_key = self.gateway.adapter_class.requires_key
-        except UnknownKind:
-            return "missing"
-        if not needs_key:
-            return "not needed"
-        return "configured" if has_key(self.gateway.slug) else "missing"
+        """`configured`, `missing` or `not needed` (`gateways.keys.key_state`)."""
+        return key_state(self.gateway)
 
     @property
     def below_minimum(self) -> bool:
@@ -121,6 +128,7 @@ def gateway_health(gateway: Gateway, *, now: datetime, models_active: int = 0, p
     return GatewayHealth(
         gateway=gateway,
         status=status,
+        label=status_label(gateway, status=status, now=now),
         reason=status_reason(gateway, status=status, now=now),
         configuration_problem=configuration_problem(gateway),
         age_seconds=data_age_seconds(gateway, now=now),

@@ -9,6 +9,7 @@ refresh buttons POST here (CSRF-protected by the admin view wrapper), queue thro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -17,9 +18,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from catalog.display import PER_MILLION_TOKENS, duration_text, usd_per_million
+from catalog.display import PER_MILLION_TOKENS, duration_text, milliseconds_text, usd_per_million
 from catalog.freshness import STATUS_MEANINGS, STATUSES
-from gateways.admin import report_refresh
+from gateways.admin_reports import report_refresh
 from gateways.manual import gateways_request_refresh, refresh_blocker
 from gateways.models import Gateway, RefreshRun
 from gateways.selectors import latest_runs, recent_failures, run_history
@@ -64,10 +65,6 @@ class Row:
         return self.health.gateway
 
     @property
-    def status_label(self) -> str:
-        return self.health.status.replace("_", " ")
-
-    @property
     def circuit_label(self) -> str:
         return self.health.circuit.replace("_", "-")
 
@@ -85,31 +82,19 @@ class Row:
 
     @property
     def latency_text(self) -> str:
-        latency = self.gateway.last_latency_ms
-        if latency is None:
-            return "-"
-        return f"{latency} ms" if latency < 10_000 else f"{latency / 1000:.1f} s"
+        return milliseconds_text(self.gateway.last_latency_ms)
 
     @property
     def waiting(self) -> bool:
         return self.latest_run is not None and self.latest_run.outcome in (RefreshRun.Outcome.QUEUED, RefreshRun.Outcome.RUNNING)
 
 
-@require_http_methods(["GET", "POST"])
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Staff only: wrapped in `admin.site.admin_view` wherever it is routed."""
-    if request.method == "POST":
-        return _refresh(request)
-    now = timezone.now()
-    items = gateway_health_list(now=now)
+def health_rows(items: list[GatewayHealth], *, now: datetime) -> list[Row]:
+    """The dashboard's rows (also the top of a gateway's own health page), in a fixed number of queries."""
     ids = [item.gateway.pk for item in items]
     history = run_history(gateway_ids=ids, limit=HISTORY_RUNS, now=now)
     latest = latest_runs(gateway_ids=ids)
-    wanted = request.GET.get("status")
-    if wanted not in STATUSES:
-        wanted = None
-    counts = status_summary(items)
-    rows = [
+    return [
         Row(
             health=item,
             models_chart=model_count_chart(history.get(item.gateway.pk, [])),
@@ -121,8 +106,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             price_max=usd_per_million(item.prompt_price_max, places=4),
         )
         for item in items
-        if wanted is None or item.status == wanted
     ]
+
+
+@require_http_methods(["GET", "POST"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Staff only: wrapped in `admin.site.admin_view` wherever it is routed."""
+    if request.method == "POST":
+        return _refresh(request)
+    now = timezone.now()
+    items = gateway_health_list(now=now)
+    wanted = request.GET.get("status")
+    if wanted not in STATUSES:
+        wanted = None
+    counts = status_summary(items)
+    rows = health_rows([item for item in items if wanted is None or item.status == wanted], now=now)
     context = {
         **admin.site.each_context(request),
         "title": "Gateway health",
@@ -153,13 +151,5 @@ def _refresh(request: HttpRequest) -> HttpResponse:
         if gateway is None:
             messages.error(request, f"Unknown gateway {target!r}; nothing was queued.")
         else:
-            result = gateways_request_refresh(gateways=[gateway], trigger=RefreshRun.Trigger.MANUAL)
-            if result.queued:
-                messages.success(
-                    request,
-                    f"Queued refresh for {gateway.name} (run {result.queued[0].pk}); "
-                    "this page shows the result once a worker has run it.",
-                )
-            else:
-                messages.warning(request, f"{gateway.name} was not queued: {result.skipped[0][1]}.")
+            report_refresh(request, gateways_request_refresh(gateways=[gateway], trigger=RefreshRun.Trigger.MANUAL))
     return HttpResponseRedirect(request.get_full_path())

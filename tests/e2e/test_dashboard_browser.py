@@ -173,7 +173,11 @@ def test_staff_logs_in_sees_every_gateway_and_queues_a_refresh(
     message = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist li.success")))
 
     run = RefreshRun.objects.get(gateway__slug="groq", outcome=RefreshRun.Outcome.QUEUED)
-    assert message.text == f"Queued refresh for Groq (run {run.pk}); this page shows the result once a worker has run it."
+    assert message.text == (
+        f"Queued refresh for 1 gateway: Groq (groq), run {run.pk}. "
+        "The dashboard and each run show the result once a worker has run it."
+    )
+    assert message.find_element(By.TAG_NAME, "a").get_attribute("href").endswith(f"/admin/gateways/refreshrun/{run.pk}/change/")
     assert queued == [((run.gateway_id,), {"force": False, "trigger": "manual", "run_id": run.pk})]
     assert browser.find_element(By.CSS_SELECTOR, "#gateway-groq .health-tag").text == "queued"
     assert browser.find_element(By.ID, "refresh-cerebras").get_attribute("disabled") == "true"

@@ -74,9 +74,10 @@ def test_changelist_shows_every_status_and_the_health_columns(admin_client: Clie
     html = response.content.decode()
     for status in gateways:
         assert f'class="health-badge health-{status}"' in html
-    assert "configured (GATEWAY_KEY_FAILING_GW)" in html
-    assert "missing: set GATEWAY_KEY_UNCONFIGURED_GW" in html
-    assert "not needed (optional GATEWAY_KEY_OK_GW)" in html
+    key = '<span class="{}">{}</span><span class="health-sub"><code>GATEWAY_<wbr>KEY_<wbr>{}</code></span>'
+    assert key.format("", "configured", "FAILING_<wbr>GW") in html
+    assert key.format("health-low", "missing: set", "UNCONFIGURED_<wbr>GW") in html
+    assert key.format("", "not needed, optional:", "OK_<wbr>GW") in html
     assert "3 / 1" in html  # active models / min expected
     assert "10 min</span> / 60 min" in html  # data age / refresh interval
     assert "<strong>unauthorized (401/403)</strong>" in html
@@ -247,7 +248,9 @@ def test_editing_what_is_fetched_makes_the_gateway_due(admin_client: Client, dja
 
     gateway.refresh_from_db()
     assert gateway.refresh_requested is True
-    assert "edited-gw refreshes at the next scheduler tick (within a minute), or use “Refresh now”." in page_messages(response)
+    assert "Acme AI (edited-gw) refreshes at the next scheduler tick (within a minute), or use “Refresh now”." in page_messages(
+        response
+    )
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -264,8 +267,14 @@ def test_refresh_now_queues_on_commit_and_reports_the_count(
     for callback in callbacks:
         callback()
 
-    assert page_messages(response) == ["Queued refresh for 3 gateways."]
     runs = {run.gateway_id: run.pk for run in RefreshRun.objects.filter(outcome=RefreshRun.Outcome.QUEUED)}
+    links = "; ".join(
+        f'Gw {i} (gw-{i}), <a href="/admin/gateways/refreshrun/{runs[g.pk]}/change/">run {runs[g.pk]}</a>'
+        for i, g in enumerate(gateways)
+    )
+    assert page_messages(response) == [
+        f"Queued refresh for 3 gateways: {links}. The dashboard and each run show the result once a worker has run it."
+    ]
     assert sorted(queued_tasks.refreshes, key=lambda call: call[0]) == [
         ((g.pk,), {"force": False, "trigger": "manual", "run_id": runs[g.pk]}) for g in gateways
     ]
@@ -279,9 +288,11 @@ def test_refresh_now_skips_what_cannot_be_refreshed_and_says_why(
     with django_capture_on_commit_callbacks(execute=True):
         response = act(admin_client, "refresh_now", [gateways["ok"], gateways["disabled"], gateways["unconfigured"]])
 
+    run = RefreshRun.objects.get(outcome=RefreshRun.Outcome.QUEUED)
     assert page_messages(response) == [
-        "Queued refresh for 1 gateway.",
-        "Not queued: disabled-gw (disabled); unconfigured-gw (GATEWAY_KEY_UNCONFIGURED_GW is not set).",
+        f'Queued refresh for 1 gateway: Ok Gw (ok-gw), <a href="/admin/gateways/refreshrun/{run.pk}/change/">run {run.pk}</a>. '
+        "The dashboard and each run show the result once a worker has run it.",
+        "Not queued: Disabled Gw (disabled-gw): disabled; Unconfigured Gw (unconfigured-gw): GATEWAY_KEY_UNCONFIGURED_GW is not set.",
     ]
     assert queued_tasks.refreshed_ids == [gateways["ok"].pk]
 
@@ -294,7 +305,7 @@ def test_refresh_now_twice_queues_once(admin_client: Client, queued_tasks, djang
         response = act(admin_client, "refresh_now", [gateway])
 
     run = RefreshRun.objects.get(gateway=gateway)
-    assert page_messages(response) == [f"Not queued: twice-gw (a refresh is already queued (run {run.pk}))."]
+    assert page_messages(response) == [f"Not queued: Twice Gw (twice-gw): a refresh is already queued (run {run.pk})."]
     assert queued_tasks.refreshed_ids == [gateway.pk]
 
 
@@ -312,8 +323,10 @@ def test_test_connection_reports_the_count_and_publishes_nothing(admin_client: C
     response = act(admin_client, "test_connection", [gateway])
 
     messages = page_messages(response)
-    assert re.fullmatch(r"probe-gw: connection OK, 2 models parsed in \d+ ms \(1 rejected\)\. First ids: m-1, m-2\.", messages[0])
-    assert messages[1] == "probe-gw: first item errors: item 2 (7): 'id' is a int, not a string"
+    assert re.fullmatch(
+        r"Probe Gw \(probe-gw\): connection OK, 2 models parsed in \d+ ms \(1 rejected\)\. First ids: m-1, m-2\.", messages[0]
+    )
+    assert messages[1] == "Probe Gw (probe-gw): first item errors: item 2 (7): 'id' is a int, not a string"
     assert loopback_upstream.requests == [{"path": "/v1/models", "authorization": "Bearer probe-secret"}]
     assert not AIModel.objects.exists() and not RefreshRun.objects.exists()
     assert "probe-secret" not in response.content.decode()
@@ -327,7 +340,7 @@ def test_test_connection_reports_why_it_failed(admin_client: Client, gateway_key
     response = act(admin_client, "test_connection", [gateway])
 
     assert page_messages(response) == [
-        f"denied-gw: test failed (unauthorized): HTTP 401 from {loopback_upstream.base_url}/models: "
+        f"Denied Gw (denied-gw): test failed (unauthorized): HTTP 401 from {loopback_upstream.base_url}/models: "
         '{"error": "invalid api key"} (check the gateway\'s key)'
     ]
 
@@ -356,7 +369,7 @@ def test_enable_refuses_a_kind_with_no_adapter(admin_client: Client, queued_task
 
     assert page_messages(response) == [
         "Enabled 0 gateways; they refresh at the next scheduler tick.",
-        "Not enabled (no adapter is registered for their kind): ghost-gw.",
+        "Not enabled (no adapter is registered for their kind): Ghost Gw (ghost-gw).",
     ]
     assert Gateway.objects.get(pk=gateway.pk).enabled is False
 

@@ -36,8 +36,8 @@ def cells(row: str) -> list[str]:
 
 
 def key_cell(status: str, variable: str) -> str:
-    """The whole key cell of a dashboard row: whether the variable is set, and its name."""
-    return f'<td>{status}<span class="health-sub"><code>{variable}</code></span></td>'
+    """The key line of a dashboard row's gateway cell: whether the variable is set, and its name."""
+    return f'<span class="health-sub">key {status}: <code>{variable}</code></span>'
 
 
 def card_counts(html: str) -> dict[str, int]:
@@ -67,40 +67,37 @@ def test_dashboard_rows_carry_the_figures(admin_client: Client, gateway_keys) ->
     html = admin_client.get(URLS[0]).content.decode()
 
     ok, failing = row_of(html, gateways["ok"].slug), row_of(html, gateways["failing"].slug)
-    attempted = timezone.localtime(gateways["ok"].last_attempt_at).strftime("%Y-%m-%d %H:%M")
+    succeeded = timezone.localtime(gateways["ok"].last_success_at).strftime("%Y-%m-%d %H:%M:%S")
     assert cells(ok) == [
-        "Ok Gw ok-gw · openrouter · priority 0",
+        "Ok Gw ok-gw · openrouter · priority 0 key not needed: GATEWAY_KEY_OK_GW",
         "ok data 10 min old; refreshed every 60 min",
         "3 / 1 last fetch 3",  # active models / min_expected_models, then the last run's count
-        "10 min every 60 min, stale after 3 h",
-        f"10 minutes ago {attempted}",
-        "420 ms",
-        "0",
-        "closed",
-        "not needed GATEWAY_KEY_OK_GW",
+        f"10 min {succeeded} every 60 min, stale after 3 h",  # the age, and the last success it counts from
+        "420 ms no failures circuit closed",
         "0.5 – 1.5",  # prompt price range, USD per 1M tokens
-        "Models published over the last 6 runs: latest 45, peak 45 45 models"
-        " Duration (ms) over the last 6 runs: latest 585, peak 585 585 ms",
+        "Models published over the last 6 runs: latest 45, peak 45 latest 45 models, peak 45 models"
+        " Duration (ms) over the last 6 runs: latest 585, peak 585 latest 585 ms, peak 585 ms",
         "Refresh",
     ]
     assert key_cell("not needed", "GATEWAY_KEY_OK_GW") in ok
-    assert cells(failing)[1:10] == [
+    assert cells(failing)[:7] == [
+        "Failing Gw failing-gw · groq · priority 0 key configured: GATEWAY_KEY_FAILING_GW",
         "failing the last 3 refreshes failed (unauthorized (401/403)); no live data yet"
         " unauthorized (401/403): why it failed HTTP 401 from https://failing.example/v1/models:"
         ' <script>alert("x")</script> (check the gateway\'s key)',
         "0 / 1",
         "no data every 60 min, stale after 3 h",
-        "never",
-        "95 ms",
-        "3",
-        "closed",
-        "configured GATEWAY_KEY_FAILING_GW",
+        "95 ms 3 failed in a row circuit closed",
         "-",
+        # every run failed: said in words, not only as red dots on an empty chart
+        "Models published: no figures in the last 3 runs; 3 failed all 3 runs failed"
+        " Duration (ms) over the last 3 runs: latest 474, peak 474; 3 failed latest 474 ms, peak 474 ms; 3 failed",
     ]
     assert "<script>" not in failing  # the upstream's text is escaped
     assert key_cell("configured", "GATEWAY_KEY_FAILING_GW") in failing
     unconfigured = row_of(html, gateways["unconfigured"].slug)
     assert cells(unconfigured)[1] == "unconfigured GATEWAY_KEY_UNCONFIGURED_GW is not set; the gateway is not refreshed"
+    assert cells(unconfigured)[6] == "no runs yet no runs yet"  # readable text, not an empty chart
     assert key_cell("missing", "GATEWAY_KEY_UNCONFIGURED_GW") in unconfigured
 
 
@@ -146,7 +143,7 @@ def test_recent_failures_list_their_messages_newest_first(admin_client: Client, 
     html = admin_client.get(URLS[0]).content.decode()
 
     section = html[html.index('id="health-failures"') :]
-    slugs = re.findall(r"<td>([a-z-]+-gw)</td>", section)
+    slugs = re.findall(r"<td>[^<]* <code>([a-z-]+-gw)</code></td>", section)
     failed = RefreshRun.objects.filter(outcome=RefreshRun.Outcome.FAILED).order_by("-started_at", "-id")
     assert slugs == [run.gateway.slug for run in failed]
     assert gateways["failing"].slug in slugs and "Unauthorized (401/403)".lower() in section.lower()
@@ -226,7 +223,8 @@ def test_refresh_button_queues_one_gateway_on_commit_and_redirects_with_a_messag
     assert run.outcome == RefreshRun.Outcome.QUEUED and run.trigger == RefreshRun.Trigger.MANUAL
     assert queued_tasks.refreshes == [((gateway.pk,), {"force": False, "trigger": "manual", "run_id": run.pk})]
     page = csrf_admin_client.get(URLS[0]).content.decode()
-    assert f"Queued refresh for Button Gw (run {run.pk})" in page
+    run_link = f'<a href="/admin/gateways/refreshrun/{run.pk}/change/">run {run.pk}</a>'
+    assert f"Queued refresh for 1 gateway: Button Gw (button-gw), {run_link}." in page
     assert '<span class="health-tag">queued</span>' in row_of(page, "button-gw")
 
 
@@ -241,8 +239,13 @@ def test_refresh_all_queues_enabled_configured_gateways_and_reports_the_rest(
     queued = {gateways[s].pk for s in ("ok", "stale", "failing", "degraded", "never_refreshed")}
     assert set(queued_tasks.refreshed_ids) == queued
     html = response.content.decode()
-    assert "Queued refresh for 5 gateways." in html
-    assert "Not queued: unconfigured-gw (GATEWAY_KEY_UNCONFIGURED_GW is not set)." in html
+    assert "Queued refresh for 5 gateways: " in html
+    for run in RefreshRun.objects.filter(outcome=RefreshRun.Outcome.QUEUED):  # each run linked, as the action's message does
+        assert (
+            f'{run.gateway.name} ({run.gateway.slug}), <a href="/admin/gateways/refreshrun/{run.pk}/change/">run {run.pk}</a>'
+            in html
+        )
+    assert "Not queued: Unconfigured Gw (unconfigured-gw): GATEWAY_KEY_UNCONFIGURED_GW is not set." in html
 
 
 def test_refresh_of_an_unknown_gateway_says_so_and_queues_nothing(admin_client: Client, queued_tasks) -> None:

@@ -83,7 +83,9 @@ def test_a_key_that_is_needed_and_missing_is_unconfigured(gateway_keys) -> None:
     subject = fresh(kind="groq", slug="groq-x")
 
     assert gateway_status(subject, now=NOW) == UNCONFIGURED
-    assert status_reason(subject, status=UNCONFIGURED, now=NOW) == "GATEWAY_KEY_GROQ_X is not set; the gateway is not refreshed"
+    assert status_reason(subject, status=UNCONFIGURED, now=NOW) == (
+        "GATEWAY_KEY_GROQ_X is not set, so it is not refreshed; its stored list (5 min old, fresh) is served"
+    )
     gateway_keys(**{"groq-x": "k"})
     assert gateway_status(subject, now=NOW) == OK
 
@@ -93,7 +95,7 @@ def test_a_kind_with_no_adapter_is_unconfigured_not_an_error() -> None:
 
     assert gateway_status(subject, now=NOW) == UNCONFIGURED
     assert status_reason(subject, status=UNCONFIGURED, now=NOW) == (
-        "no adapter is registered for kind 'ghost'; the gateway is not refreshed"
+        "no adapter is registered for kind 'ghost', so it is not refreshed; its stored list (5 min old, fresh) is served"
     )
 
 

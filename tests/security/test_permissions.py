@@ -96,6 +96,10 @@ TABLE: dict[str, str] = {
     "admin/^(?P<app_label>auth|authtoken|django_celery_beat|catalog|gateways)/$": ADMIN,
     "admin/(?P<url>.*)$": ADMIN,
     **{f"admin/{model}/{suffix}": ADMIN for model in ADMIN_MODELS for suffix in MODEL_ROUTES},
+    # A gateway's own health page and its object tools (POST only; changing needs the change permission).
+    "admin/gateways/gateway/<path:object_id>/health/": ADMIN,
+    "admin/gateways/gateway/<path:object_id>/refresh/": ADMIN,
+    "admin/gateways/gateway/<path:object_id>/test-connection/": ADMIN,
 }
 # Methods each STAFF_API route answers (the others get 405 once authenticated).
 STAFF_METHODS = {
@@ -245,6 +249,8 @@ def test_csrf_is_enforced_on_every_session_post(world: dict[str, Any]) -> None:
         "/health/gateways/dashboard": {"gateway": "groq"},
         "/admin/gateways/gateway/": {"action": "disable", "_selected_action": [gateway.pk]},
         f"/admin/gateways/gateway/{gateway.pk}/change/": {"slug": "groq", "name": "Renamed"},
+        f"/admin/gateways/gateway/{gateway.pk}/refresh/": {},
+        f"/admin/gateways/gateway/{gateway.pk}/test-connection/": {},
         "/admin/gateways/gateway/add/": {"slug": "new"},
         "/admin/auth/user/add/": {"username": "intruder"},
         "/admin/password_change/": {"old_password": "pw-root-0123", "new_password1": "x", "new_password2": "x"},
