@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from catalog.counts import PricedModel, PriceSpread, prompt_price_spread
 from catalog.display import PER_MILLION_TOKENS, usd_per_million
+from catalog.price_spread import PricedModel, PriceSpread, prompt_price_spread
 from gateways.models import Gateway
 from gateways.selectors import recent_failures, recent_runs
 from health.selectors import gateway_health_list

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from catalog.counts import prompt_price_spread
+from catalog.price_spread import prompt_price_spread
 from gateways.models import RefreshRun
 
 from .conftest import csrf_token
