@@ -52,6 +52,10 @@ CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=
 # A page served while our database is down (`catalog.outage`) is not fresh for anyone: revalidate.
 STALE_CACHE_CONTROL = "public, max-age=0, stale-if-error=86400"
 
+# Parameters the old catalog API's clients and its web front end send that mean nothing here: accepted
+# and ignored (docs/compatibility.md), so those clients keep working; any other unknown one is a 400.
+IGNORED_PARAMETERS = frozenset({"include_huggingface", "developer", "lang", "page", "_"})
+
 # Validated query parameters by (serializer, query, gateway slugs), oldest dropped first.
 _VALID_PARAMS: dict[tuple[Any, ...], dict[str, Any]] = {}
 _VALID_PARAMS_SIZE = 512
@@ -149,8 +153,22 @@ class CatalogView(APIView):
 
     def params(self, serializer_class: type[drf_serializers.Serializer], request: Request, **context: Any) -> dict[str, Any]:
         """The validated query; raises `InvalidQuery` (a 400 naming the parameter and its valid
-        values). Repeated parameters resolve to the last value; unknown ones are ignored."""
-        data = request.query_params.dict()
+        values, or an unknown parameter and the accepted ones). Repeated parameters resolve to the
+        last value; `IGNORED_PARAMETERS` are accepted and do nothing."""
+        data = {k: v for k, v in request.query_params.dict().items() if k not in IGNORED_PARAMETERS}
+        accepted = _accepted(serializer_class)
+        unknown = sorted(name for name in data if name not in accepted)
+        if unknown:
+            name = unknown[0][:100]
+            listed = ", ".join(sorted(accepted)) or "no parameters"
+            raise InvalidQuery(
+                error_body(
+                    f"{name}: unknown parameter; this endpoint accepts: {listed}",
+                    code="unknown_parameter",
+                    param=name,
+                    valid_values=sorted(accepted),
+                )
+            )
         # Clients repeat the same few queries: a valid one is validated once per process (the
         # gateway slugs are part of the key, since they decide what `gateway=` accepts).
         memo_key = (serializer_class, tuple(sorted(data.items())), tuple(sorted(context.get("gateways", ()))))
@@ -259,6 +277,17 @@ class CatalogView(APIView):
         if stale:
             response.after_send.append(lambda: stale_read(stale, sender=type(self)))
         return response
+
+
+def _accepted(serializer_class: type[drf_serializers.Serializer]) -> frozenset[str]:
+    """The query parameters a query serializer declares."""
+    known = _ACCEPTED.get(serializer_class)
+    if known is None:
+        known = _ACCEPTED[serializer_class] = frozenset(serializer_class().fields)
+    return known
+
+
+_ACCEPTED: dict[type[drf_serializers.Serializer], frozenset[str]] = {}
 
 
 def _not_modified(request: Request, etag: str) -> bool:

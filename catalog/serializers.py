@@ -186,6 +186,10 @@ class ChoiceOfField(serializers.ChoiceField):
         return value
 
 
+class NoQuerySerializer(serializers.Serializer):
+    """An endpoint that takes no query parameters (an unknown one is a 400)."""
+
+
 class GatewayQuerySerializer(serializers.Serializer):
     """`gateway`: a gateway slug or `all`. The view puts the known slugs in `context["gateways"]`."""
 

@@ -35,6 +35,7 @@ from catalog.serializers import (
     ModelDetailResponseSerializer,
     ModelListQuerySerializer,
     ModelListResponseSerializer,
+    NoQuerySerializer,
     OpenAIModelListQuerySerializer,
     OpenAIModelListResponseSerializer,
     OpenAIModelSerializer,
@@ -127,6 +128,7 @@ ERRORS = {
     429: OpenApiResponse(ErrorSerializer, description="Too many anonymous requests; see Retry-After."),
 }
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag).")}
+UNKNOWN_PARAMETER = OpenApiResponse(ErrorSerializer, description="A query parameter this endpoint does not take.")
 
 
 @extend_schema_view(
@@ -281,12 +283,14 @@ class OpenAIModelDetailView(ModelDetailView):
     get=extend_schema(
         operation_id="catalog_providers_list",
         summary="Providers (model authors) with model counts per gateway",
-        responses={200: ProviderListResponseSerializer, **NOT_MODIFIED, 429: ERRORS[429]},
+        responses={200: ProviderListResponseSerializer, **NOT_MODIFIED, 400: UNKNOWN_PARAMETER, 429: ERRORS[429]},
         tags=["catalog"],
     )
 )
 class ProviderListView(CatalogView):
     def get(self, request: Request) -> HttpResponse:
+        self.params(NoQuerySerializer, request)
+
         def build(totals: Mapping[str, Any]) -> bytes:
             providers = selectors.provider_list()
             return envelope_part(orjson.dumps(providers), {"total": len(providers)})
@@ -299,12 +303,13 @@ class ProviderListView(CatalogView):
         operation_id="catalog_gateways_list",
         summary="Gateways: public facts and health status",
         description="Never a key: `configured` says only whether a key is set where the gateway needs one.",
-        responses={200: GatewayListResponseSerializer, **NOT_MODIFIED, 429: ERRORS[429]},
+        responses={200: GatewayListResponseSerializer, **NOT_MODIFIED, 400: UNKNOWN_PARAMETER, 429: ERRORS[429]},
         tags=["catalog"],
     )
 )
 class GatewayListView(CatalogView):
     def get(self, request: Request) -> HttpResponse:
+        self.params(NoQuerySerializer, request)
         statuses = self.statuses()
         counts = active_counts_by_slug()
         data = [
