@@ -129,6 +129,15 @@ ERRORS = {
 }
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag).")}
 UNKNOWN_PARAMETER = OpenApiResponse(ErrorSerializer, description="A query parameter this endpoint does not take.")
+# Set on a list page served from the response cache while our database is down (catalog.outage).
+STALE_HEADER = OpenApiParameter(
+    outage.STALE_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    enum=[outage.STALE_REASON],
+    description="Present only when the page is the last copy this server holds because its database is unavailable.",
+)
 
 
 @extend_schema_view(
@@ -136,7 +145,7 @@ UNKNOWN_PARAMETER = OpenApiResponse(ErrorSerializer, description="A query parame
         operation_id="catalog_models_list",
         summary="List, filter, sort and page models",
         description=LIST_PARAMETERS_NOTE,
-        parameters=[ModelListQuerySerializer],
+        parameters=[ModelListQuerySerializer, STALE_HEADER],
         responses={200: ModelListResponseSerializer, **NOT_MODIFIED, **ERRORS},
         tags=["catalog"],
     )
@@ -154,7 +163,7 @@ class ModelListView(_ModelListBase):
             "carrying full catalog models and the paging envelope. Without `limit` the whole list is served. "
             + LIST_PARAMETERS_NOTE
         ),
-        parameters=[OpenAIModelListQuerySerializer],
+        parameters=[OpenAIModelListQuerySerializer, STALE_HEADER],
         responses={200: OpenAIModelListResponseSerializer, **NOT_MODIFIED, **ERRORS},
         tags=["openai"],
     )
@@ -283,6 +292,7 @@ class OpenAIModelDetailView(ModelDetailView):
     get=extend_schema(
         operation_id="catalog_providers_list",
         summary="Providers (model authors) with model counts per gateway",
+        parameters=[STALE_HEADER],
         responses={200: ProviderListResponseSerializer, **NOT_MODIFIED, 400: UNKNOWN_PARAMETER, 429: ERRORS[429]},
         tags=["catalog"],
     )
@@ -346,7 +356,7 @@ class GatewayListView(CatalogView):
         operation_id="catalog_changes_list",
         summary="Recorded model changes, newest first",
         description="Added, removed, price and context changes recorded at publish time. `since` is inclusive.",
-        parameters=[ChangeQuerySerializer],
+        parameters=[ChangeQuerySerializer, STALE_HEADER],
         responses={200: ChangeListResponseSerializer, **NOT_MODIFIED, **ERRORS},
         tags=["catalog"],
     )

@@ -80,6 +80,15 @@ def test_response_shapes_are_described(schema: dict[str, Any]) -> None:
     assert "-prompt_price" in sort["schema"]["enum"]
 
 
+def test_the_stale_if_error_header_is_described_on_every_cached_list(schema: dict[str, Any]) -> None:
+    described = {
+        path
+        for path, operations in schema["paths"].items()
+        if "X-Catalog-Stale" in operations.get("get", {}).get("responses", {}).get("200", {}).get("headers", {})
+    }
+    assert described == {"/catalog/v1/models", "/v1/models", "/models", "/catalog/v1/providers", "/catalog/v1/changes"}
+
+
 def test_schema_generates_without_warnings(tmp_path: Any) -> None:
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
 
