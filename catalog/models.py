@@ -137,6 +137,9 @@ class ModelChange(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # The price components the change is about, comma-wrapped (",input_token,cache_read,") so the
+    # feed's `component` filter runs in SQL on SQLite and PostgreSQL (`catalog.prices.COMPONENTS`).
+    components_text = models.CharField(max_length=1024, default=",")
     recorded_at = models.DateTimeField(db_index=True)
 
     class Meta:
