@@ -9,7 +9,10 @@ weights (a chat model and its speech-to-text sibling share a Hugging Face id, UP
 `partition()` splits them into separate entries. A row with unknown modalities joins the first
 entry. Each entry keeps the id and fields of its highest-priority offer, fills missing fields from
 the others in priority order, lists every offer (two providers of one model are two offers, even
-on the same gateway), and carries the lowest price across offers as `lowest_pricing`.
+on the same gateway), and carries the lowest prices across offers: `lowest_pricing` per OpenRouter
+pricing key (per-token keys hold per-token prices only, `catalog.prices`), `lowest_prices` per
+component and unit (base prices; tiers and windows stay in each offer's `prices`), each with the
+gateway that asks it.
 """
 
 from __future__ import annotations
@@ -70,6 +73,24 @@ def _min_price(values: list[str | None]) -> str | None:
     return price_text(min(known)) if known else None
 
 
+def _lowest_pricing(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, str | None]:
+    keys = dict.fromkeys([*PRICE_KEYS, *(k for _, doc in offers for k, v in (doc.get("pricing") or {}).items() if v is not None)])
+    keys.pop("overrides", None)
+    return {key: _min_price([(doc.get("pricing") or {}).get(key) for _, doc in offers]) for key in keys}
+
+
+def _lowest_prices(offers: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    lowest: dict[tuple[str, str], tuple[Decimal, dict[str, Any]]] = {}
+    for slug, doc in offers:
+        for entry in doc.get("prices") or ():
+            if "min_prompt_tokens" in entry or "window" in entry:
+                continue
+            slot, usd = (entry["component"], entry["unit"]), Decimal(entry["usd"])
+            if slot not in lowest or usd < lowest[slot][0]:
+                lowest[slot] = (usd, {**entry, "gateway": slug})
+    return [entry for _, entry in lowest.values()]
+
+
 def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """`offers` are `(gateway_slug, model document)` pairs of one entry, highest priority first."""
     primary_slug, primary = offers[0]
@@ -90,13 +111,15 @@ def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
             merged["architecture"] = dict(known)
     merged["source_gateway"] = primary_slug
     merged["source_gateways"] = list(dict.fromkeys(slug for slug, _ in offers))
-    merged["lowest_pricing"] = {key: _min_price([(doc.get("pricing") or {}).get(key) for _, doc in offers]) for key in PRICE_KEYS}
+    merged["lowest_pricing"] = _lowest_pricing(offers)
+    merged["lowest_prices"] = _lowest_prices(offers)
     merged["offers"] = [
         {
             "gateway": slug,
             "id": doc["id"],
             "provider_slug": doc.get("provider_slug"),
             "pricing": {key: (doc.get("pricing") or {}).get(key) for key in PRICE_KEYS},
+            "prices": doc.get("prices") or [],
             "pricing_dynamic": doc.get("pricing_dynamic", False),
             "context_length": doc.get("context_length"),
             "quantization": doc.get("quantization"),

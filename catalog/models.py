@@ -35,6 +35,9 @@ class AIModel(models.Model):
     tokenizer = models.CharField(max_length=64, null=True, blank=True)
     instruct_type = models.CharField(max_length=64, null=True, blank=True)
     pricing = models.JSONField(default=dict, blank=True, help_text="Exact decimal strings, USD per unit.")
+    prices = models.JSONField(
+        default=list, blank=True, help_text="Every price component as served: component, unit, usd, tier, window."
+    )
     pricing_dynamic = models.BooleanField(default=False)
     price_unit = models.CharField(max_length=48, null=True, blank=True, help_text="Conversion that produced the prices.")
     prompt_price = models.DecimalField(**PRICE)

@@ -31,6 +31,9 @@ class NormalizedModel:
     instruct_type: str | None = None
     pricing: Mapping[str, Decimal | None] = field(default_factory=dict)
     pricing_overrides: tuple[Mapping[str, Any], ...] = ()
+    # A pricing key whose value counts another unit than the key's usual one: {"prompt": "character"}
+    # (`catalog.prices.UNITS`). The served `pricing` then has null there; `prices` has it with its unit.
+    price_units: Mapping[str, str] = field(default_factory=dict)
     pricing_dynamic: bool = False
     price_unit: str | None = None  # which conversion produced the prices, e.g. "per_1m_usd"
     top_provider: Mapping[str, Any] | None = None

@@ -8,15 +8,13 @@ from typing import Any
 
 import orjson
 
+from catalog.prices import components, served_pricing, served_tiers, usd_text
 from catalog.records import NormalizedModel
 
 
 def price_text(value: Decimal | None) -> str | None:
-    """OpenRouter's style: plain positional notation, no exponent, no trailing zeros."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    """OpenRouter's style (`usd_text`); None stays None."""
+    return None if value is None else usd_text(value)
 
 
 def _walk(value: Any, decimal: Any) -> Any:
@@ -111,11 +109,10 @@ def _passed_through(extra: Any) -> dict[str, Any]:
 def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
     """The OpenRouter-shaped public record of a `NormalizedModel`, plus `source_gateway` and
     `provider_slug`. No raw upstream payload."""
-    pricing: dict[str, Any] = {key: price_text(value) for key, value in model.pricing.items()}
-    pricing.setdefault("prompt", None)
-    pricing.setdefault("completion", None)
+    units = {"stated": model.price_units, "outputs": model.output_modalities}
+    pricing: dict[str, Any] = {key: price_text(value) for key, value in served_pricing(model.pricing, **units).items()}
     if model.pricing_overrides:
-        pricing["overrides"] = jsonable(list(model.pricing_overrides))
+        pricing["overrides"] = jsonable(served_tiers(model.pricing_overrides, **units))
     top = (
         dict(model.top_provider)
         if model.top_provider is not None
@@ -141,6 +138,7 @@ def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, An
             "instruct_type": model.instruct_type,
         },
         "pricing": pricing,
+        "prices": [price.document() for price in components(model.pricing, model.pricing_overrides, **units)],
         "pricing_dynamic": model.pricing_dynamic,
         "top_provider": numbers(top),
         "per_request_limits": numbers(model.per_request_limits) if model.per_request_limits is not None else None,

@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.aliases import resolve_gateway
+from catalog.prices import COMPONENTS, UNITS
 
 DEFAULT_LIMIT = 50
 # `GET /v1/models` serves the whole list when no limit is given; a limit above this is clamped
@@ -298,6 +299,26 @@ class PricingSerializer(serializers.Serializer):
     input_cache_write = serializers.CharField(required=False, allow_null=True)
 
 
+class WindowSerializer(serializers.Serializer):
+    start = serializers.CharField(help_text="HH:MM, inclusive.")
+    end = serializers.CharField(help_text="HH:MM, exclusive; at or before `start` the window wraps past midnight.")
+    time_zone = serializers.CharField(help_text="IANA name, e.g. `UTC`.")
+
+
+class PriceComponentSerializer(serializers.Serializer):
+    component = serializers.ChoiceField(choices=COMPONENTS, help_text='What is billed (docs/api.md, "Prices").')
+    unit = serializers.ChoiceField(choices=UNITS, help_text="What one `usd` pays for; `unstated` when the upstream does not say.")
+    usd = serializers.CharField(help_text="Exact USD per one unit, decimal string.")
+    min_prompt_tokens = serializers.IntegerField(
+        required=False, help_text="A context tier: applies when the prompt has at least this many tokens."
+    )
+    window = WindowSerializer(required=False, help_text="A time window: applies inside it.")
+
+
+class LowestPriceSerializer(PriceComponentSerializer):
+    gateway = serializers.CharField(help_text="The gateway asking the lowest price.")
+
+
 class ArchitectureSerializer(serializers.Serializer):
     modality = serializers.CharField(allow_null=True)
     input_modalities = serializers.ListField(child=serializers.CharField(), help_text="Lower-case.")
@@ -317,6 +338,7 @@ class OfferSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The id to call the model with on that gateway.")
     provider_slug = serializers.CharField(allow_null=True)
     pricing = PricingSerializer()
+    prices = PriceComponentSerializer(many=True, help_text="Every price of the offer, with its unit, tier and window.")
     pricing_dynamic = serializers.BooleanField()
     context_length = serializers.IntegerField(allow_null=True)
     quantization = serializers.CharField(allow_null=True, help_text="As that offer's upstream states it, e.g. `fp8`.")
@@ -343,7 +365,8 @@ class CatalogModelSerializer(serializers.Serializer):
     description = serializers.CharField(allow_null=True)
     context_length = serializers.IntegerField(allow_null=True)
     architecture = ArchitectureSerializer()
-    pricing = PricingSerializer()
+    pricing = PricingSerializer(help_text="OpenRouter's keys, USD per token (per request, image, search for those keys).")
+    prices = PriceComponentSerializer(many=True, help_text="Every price component with its unit, tier and window.")
     pricing_dynamic = serializers.BooleanField(help_text="The price is decided per request; prices are null.")
     top_provider = TopProviderSerializer(allow_null=True)
     per_request_limits = serializers.DictField(allow_null=True)
@@ -363,7 +386,10 @@ class CatalogModelSerializer(serializers.Serializer):
     source_gateways = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="`all` only: every gateway offering the model."
     )
-    lowest_pricing = PricingSerializer(required=False, help_text="`all` only: the lowest price across offers.")
+    lowest_pricing = PricingSerializer(required=False, help_text="`all` only: the lowest price across offers, per key.")
+    lowest_prices = LowestPriceSerializer(
+        many=True, required=False, help_text="`all` only: the lowest base price across offers, per component and unit."
+    )
     offers = OfferSerializer(many=True, required=False, help_text="`all` only: every offer of the model.")
 
 

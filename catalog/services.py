@@ -11,7 +11,7 @@ bumps the catalog version. Response caches are invalidated on commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +26,8 @@ from catalog import bulk, cache
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
+from catalog.price_changes import price_change
+from catalog.prices import served_pricing
 from catalog.records import NormalizedModel
 from catalog.render import content_hash, dumps, jsonable, model_document, openai_document
 
@@ -78,12 +80,12 @@ def _text_list(values: Iterable[str]) -> str:
     return "," + "".join(f"{v.lower()}," for v in values)
 
 
-def _is_free(model: NormalizedModel) -> bool:
+def _is_free(model: NormalizedModel, per_token: Mapping[str, Decimal | None]) -> bool:
     # Only a :free variant, or a text-output model whose every stated price is 0, is free:
     # video and rerank models report 0 token prices although they are billed otherwise.
     if model.variant == "free":
         return True
-    prices = [model.pricing.get("prompt"), model.pricing.get("completion")]
+    prices = [per_token.get("prompt"), per_token.get("completion")]
     return (
         model.output_modalities[:1] == ("text",)
         and all(p is not None for p in prices)
@@ -93,6 +95,8 @@ def _is_free(model: NormalizedModel) -> bool:
 
 def _row_values(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
     document = model_document(model, gateway_slug=gateway_slug)
+    # Only prices per token reach the sort and filter columns (`catalog.prices`).
+    per_token = served_pricing(model.pricing, stated=model.price_units, outputs=model.output_modalities)
     raw = jsonable(model.raw)
     return {
         "canonical_key": canonical_key(
@@ -112,11 +116,12 @@ def _row_values(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
         "tokenizer": model.tokenizer,
         "instruct_type": model.instruct_type,
         "pricing": document["pricing"],
+        "prices": document["prices"],
         "pricing_dynamic": model.pricing_dynamic,
         "price_unit": model.price_unit,
-        "prompt_price": model.pricing.get("prompt"),
-        "completion_price": model.pricing.get("completion"),
-        "is_free": _is_free(model),
+        "prompt_price": per_token["prompt"],
+        "completion_price": per_token["completion"],
+        "is_free": _is_free(model, per_token),
         "top_provider": document["top_provider"],
         "per_request_limits": document["per_request_limits"],
         "supported_parameters": list(model.supported_parameters),
@@ -162,6 +167,7 @@ UPDATE_FIELDS = [
         "tokenizer",
         "instruct_type",
         "pricing",
+        "prices",
         "pricing_dynamic",
         "price_unit",
         "prompt_price",
@@ -202,7 +208,7 @@ def catalog_publish(
         existing = {
             row[0]: row[1:]
             for row in AIModel.objects.filter(gateway=gateway).values_list(
-                "upstream_id", "pk", "content_hash", "is_active", "pricing", "context_length", "canonical_key"
+                "upstream_id", "pk", "content_hash", "is_active", "pricing", "context_length", "canonical_key", "prices"
             )
         }
         active_before = sum(1 for row in existing.values() if row[2])
@@ -234,7 +240,7 @@ def catalog_publish(
                 )
                 touched_keys.add(values["canonical_key"])
                 continue
-            pk, old_hash, was_active, old_pricing, old_context, old_key = old
+            pk, old_hash, was_active, old_pricing, old_context, old_key, old_prices = old
             if old_hash == values["content_hash"] and was_active:
                 result.unchanged += 1
                 continue
@@ -256,10 +262,14 @@ def catalog_publish(
                 changes.append(_change(gateway, pk, model.id, ModelChange.Kind.ADDED, None, _facts(values), now))
                 continue
             result.changed += 1
-            old_prices = {k: (old_pricing or {}).get(k) for k in ("prompt", "completion")}
-            new_prices = {k: values["pricing"].get(k) for k in ("prompt", "completion")}
-            if old_prices != new_prices:
-                changes.append(_change(gateway, pk, model.id, ModelChange.Kind.PRICE_CHANGED, old_prices, new_prices, now))
+            repriced = price_change(
+                old_pricing=old_pricing, old_prices=old_prices, new_pricing=values["pricing"], new_prices=values["prices"]
+            )
+            if repriced:
+                kind = ModelChange.Kind.PRICE_CHANGED
+                change = _change(gateway, pk, model.id, kind, repriced.before, repriced.after, now)
+                change.components_text = repriced.components_text
+                changes.append(change)
             if old_context != values["context_length"]:
                 changes.append(
                     _change(
@@ -275,7 +285,7 @@ def catalog_publish(
 
         new_ids = {model.id for model in models}
         vanished = [(uid, row) for uid, row in existing.items() if row[2] and uid not in new_ids]
-        for uid, (pk, _, _, old_pricing, old_context, old_key) in vanished:
+        for uid, (pk, _, _, old_pricing, old_context, old_key, _) in vanished:
             touched_keys.add(old_key)
             before = {"pricing": {k: (old_pricing or {}).get(k) for k in ("prompt", "completion")}, "context_length": old_context}
             changes.append(_change(gateway, pk, uid, ModelChange.Kind.REMOVED, before, None, now))
@@ -300,7 +310,7 @@ def catalog_publish(
                     row.upstream_id,
                     ModelChange.Kind.ADDED,
                     None,
-                    {"pricing": {k: row.pricing.get(k) for k in ("prompt", "completion")}, "context_length": row.context_length},
+                    _facts({"pricing": row.pricing, "prices": row.prices, "context_length": row.context_length}),
                     now,
                 )
             )
@@ -334,8 +344,11 @@ def _change(gateway: Any, pk: int | None, upstream_id: str, kind: str, before: A
 
 
 def _facts(values: dict[str, Any]) -> dict[str, Any]:
+    """What an added model's change row says of it: its per-token head prices, every price
+    component and its context."""
     return {
         "pricing": {k: values["pricing"].get(k) for k in ("prompt", "completion")},
+        "prices": values["prices"],
         "context_length": values["context_length"],
     }
 

@@ -54,3 +54,11 @@ def openai_item(model_id: str, prompt: str = "0.000001", completion: str = "0.00
         "context_length": context,
         "pricing": {"prompt": prompt, "completion": completion},
     }
+
+
+def token_prices(prompt: str, completion: str) -> list[dict[str, str]]:
+    """The served `prices` of a record priced per input and output token only."""
+    return [
+        {"component": "input_token", "unit": "token", "usd": prompt},
+        {"component": "output_token", "unit": "token", "usd": completion},
+    ]

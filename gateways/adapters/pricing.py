@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from catalog.prices import hhmm_minutes
 from gateways.adapters.values import TIER_LIMITS, RejectItem, mapping
 
 Read = Callable[[Any], Decimal | None]
@@ -62,7 +63,22 @@ def tiers(value: Any, read: Read) -> tuple[dict[str, Any], ...]:
     wrong = next((key for tier in value for key in TIER_LIMITS if type(tier.get(key)) not in (int, type(None))), None)
     if wrong:
         raise RejectItem(f"pricing override {wrong} is not an integer")
+    for tier in value:
+        _check_window(tier)
     return tuple({key: price if key in TIER_LIMITS else read(price) for key, price in tier.items()} for tier in value)
+
+
+def _check_window(tier: Mapping[str, Any]) -> None:
+    """A time-of-day tier needs both ends, each an HHMM time (`catalog.prices.hhmm_minutes`)."""
+    ends = [tier.get("utc_start"), tier.get("utc_end")]
+    if ends.count(None) == 1:
+        raise RejectItem("pricing override has one of utc_start and utc_end without the other")
+    for end in ends:
+        if end is not None:
+            try:
+                hhmm_minutes(end)
+            except ValueError as exc:
+                raise RejectItem(f"pricing override window: {exc}") from None
 
 
 def long_context_tier(threshold: Any, base: Mapping[str, Any], long: Mapping[str, Any], read: Read) -> tuple[dict[str, Any], ...]:

@@ -1,8 +1,8 @@
 """Together AI model list.  Reference: https://docs.together.ai/reference/models-1
 
 A bare JSON array; prices USD per 1M tokens. Two zeros mean "not priced per token" (null) except on
-`-Free` ids; text-to-speech prices are per 1M characters, transcription units unverified (`price_unit`
-says so); `hourly`, `base`, `finetune` stay in `extra` (UPSTREAMS.md 2.14; docs/adapters.md, "Together").
+`-Free` ids; text-to-speech input is per 1M characters, transcription units unverified (`COUNTED`);
+`hourly`, `base`, `finetune` stay in `extra` (UPSTREAMS.md 2.14; docs/adapters.md, "Together").
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from gateways.adapters.values import PER_MILLION, mapping, text
 from gateways.registry import register
 
 UNITS = {"audio": "per_1m_chars_usd", "transcribe": "per_1m_usd_unverified"}
+# What `input`/`output` count, for types that are not priced per token (`catalog.prices.UNITS`).
+COUNTED = {
+    "audio": {"prompt": "character", "completion": "unstated"},
+    "transcribe": {"prompt": "unstated", "completion": "unstated"},
+}
 NOT_TOKEN_PRICES = ("hourly", "base", "finetune")
 
 
@@ -54,4 +59,5 @@ class Together(Adapter):
         pricing = mapping(item.get("pricing"))
         # Zeros here are placeholders too; the raw item keeps every value.
         kept = {f"pricing_{key}": pricing[key] for key in NOT_TOKEN_PRICES if pricing.get(key)}
-        return replace(model, extra={**model.extra, **kept})
+        counted = COUNTED.get(text(item.get("type")) or "", {})
+        return replace(model, extra={**model.extra, **kept}, price_units={**model.price_units, **counted})

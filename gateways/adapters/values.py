@@ -11,10 +11,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from catalog.prices import TIER_KEYS
+
 MILLION = Decimal(1_000_000)
 HUNDRED = Decimal(100)
 # The keys of a price tier (`pricing_overrides`) that are thresholds, kept as integers, not prices.
-TIER_LIMITS = ("min_prompt_tokens", "utc_start", "utc_end")
+TIER_LIMITS = TIER_KEYS
 
 
 class RejectItem(ValueError):

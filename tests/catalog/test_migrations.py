@@ -1,7 +1,9 @@
-"""Migration 0002 fills the new columns of rows published before it (an upgrade keeps serving)."""
+"""Data migrations fill the new columns of rows published before them (an upgrade keeps serving)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -40,7 +42,80 @@ def test_0002_backfills_openai_json_and_merge_key() -> None:
     from catalog.models import AIModel, MergedModel
 
     expected = {**document, "object": "model", "created": 0, "owned_by": "old"}
-    assert orjson.loads(AIModel.objects.get(upstream_id="org/m").openai_json) == expected
     merged = MergedModel.objects.get(canonical_key="org/m")
     assert merged.merge_key == "org/m"
     assert orjson.loads(merged.openai_json) == expected
+    # 0007 then gives the model row its (here: no) price components, `prices` after `pricing`.
+    patched = {**expected, "pricing": {"prompt": None, "completion": None}, "prices": []}
+    assert orjson.loads(AIModel.objects.get(upstream_id="org/m").openai_json) == patched
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0007_gives_stored_rows_their_components_so_the_next_refresh_records_no_false_change() -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate([("catalog", "0006_change_components")])
+    apps: Any = executor.loader.project_state([("catalog", "0006_change_components")]).apps
+    Gateway = apps.get_model("gateways", "Gateway")
+    gateway = Gateway.objects.filter(slug="old").first() or Gateway.objects.create(
+        slug="old", name="Old", kind="openai_compatible"
+    )
+    now = timezone.now()
+    chat_pricing = {
+        "prompt": "0.000002",
+        "completion": "0.000008",
+        "input_cache_read": "0.0000005",
+        "overrides": [{"min_prompt_tokens": 200000, "prompt": "0.000004"}],
+    }
+    stored = {
+        # (pricing as the code before 0007 stored it, output modalities)
+        "org/chat": (chat_pricing, ["text"]),
+        "org/transcribe": ({"prompt": "0.36", "completion": None}, ["transcription"]),
+    }
+    for upstream_id, (pricing, outputs) in stored.items():
+        document = {"id": upstream_id, "name": upstream_id, "pricing": pricing, "pricing_dynamic": False, "source_gateway": "old"}
+        apps.get_model("catalog", "AIModel").objects.create(
+            gateway=gateway,
+            upstream_id=upstream_id,
+            canonical_key=upstream_id,
+            name=upstream_id,
+            pricing=pricing,
+            prompt_price=Decimal(pricing["prompt"]),
+            output_modalities=outputs,
+            content_hash="x",
+            public_json=orjson.dumps(document).decode(),
+            openai_json=orjson.dumps({"object": "model", **document}).decode(),
+            first_seen_at=now,
+            last_seen_at=now,
+            updated_at=now,
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from catalog.models import AIModel, ModelChange
+    from catalog.services import catalog_publish
+    from gateways.models import Gateway as CurrentGateway
+
+    from .conftest import model
+
+    chat, transcribe = AIModel.objects.get(upstream_id="org/chat"), AIModel.objects.get(upstream_id="org/transcribe")
+    assert chat.prices == [
+        {"component": "input_token", "unit": "token", "usd": "0.000002"},
+        {"component": "output_token", "unit": "token", "usd": "0.000008"},
+        {"component": "cache_read", "unit": "token", "usd": "0.0000005"},
+        {"component": "input_token", "unit": "token", "usd": "0.000004", "min_prompt_tokens": 200000},
+    ]
+    assert list(orjson.loads(chat.public_json)) == ["id", "name", "pricing", "prices", "pricing_dynamic", "source_gateway"]
+    assert orjson.loads(chat.openai_json)["prices"] == chat.prices
+    # A price that is not per token leaves the per-token field and the sort column.
+    assert (transcribe.pricing, transcribe.prompt_price) == ({"prompt": None, "completion": None}, None)
+    assert transcribe.prices == [{"component": "input", "unit": "unstated", "usd": "0.36"}]
+
+    tier = {"min_prompt_tokens": 200000, "prompt": Decimal("0.000004")}
+    republished = [
+        model("org/chat", prompt="0.000002", completion="0.000008", pricing_overrides=(tier,)),
+        model("org/transcribe", outs=("transcription",), prompt="0.36"),
+    ]
+    republished[0] = replace(republished[0], pricing={**republished[0].pricing, "input_cache_read": Decimal("0.0000005")})
+    catalog_publish(gateway=CurrentGateway.objects.get(pk=gateway.pk), models=republished, force=True)
+    assert list(ModelChange.objects.values_list("kind", flat=True)) == []

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ..factories import token_prices
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,6 +30,7 @@ def test_detail_of_a_merged_model_lists_every_offer_with_its_freshness(small_cat
             "id": "bolt/embedder",
             "provider_slug": "bolt",
             "pricing": {"prompt": "0.0000001", "completion": "0"},
+            "prices": token_prices("0.0000001", "0"),
             "pricing_dynamic": False,
             "context_length": 8192,
             "quantization": None,
@@ -38,6 +41,7 @@ def test_detail_of_a_merged_model_lists_every_offer_with_its_freshness(small_cat
             "id": "bolt/embedder",
             "provider_slug": "bolt",
             "pricing": {"prompt": "0.00000005", "completion": "0"},
+            "prices": token_prices("0.00000005", "0"),
             "pricing_dynamic": False,
             "context_length": 8192,
             "quantization": None,

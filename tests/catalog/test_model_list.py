@@ -12,7 +12,7 @@ from django.test import Client
 from catalog.render import PASSED_THROUGH
 from catalog.serializers import OPENAI_MAX_LIMIT
 
-from ..factories import make_gateway
+from ..factories import make_gateway, token_prices
 from .conftest import ALL_IDS, BETA
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +265,7 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
                 "instruct_type": None,
             },
             "pricing": {"prompt": "0.000001", "completion": "0.000002"},
+            "prices": token_prices("0.000001", "0.000002"),
             "pricing_dynamic": False,
             "top_provider": {"context_length": 128000, "max_completion_tokens": None, "is_moderated": None},
             "per_request_limits": None,
@@ -275,12 +276,17 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
             "provider_slug": "acme",
             "source_gateways": ["alpha", "beta"],
             "lowest_pricing": {"prompt": "0.0000005", "completion": "0.000002"},
+            "lowest_prices": [
+                {"component": "input_token", "unit": "token", "usd": "0.0000005", "gateway": "beta"},
+                {"component": "output_token", "unit": "token", "usd": "0.000002", "gateway": "alpha"},
+            ],
             "offers": [
                 {
                     "gateway": "alpha",
                     "id": "acme/alpha-chat",
                     "provider_slug": "acme",
                     "pricing": {"prompt": "0.000001", "completion": "0.000002"},
+                    "prices": token_prices("0.000001", "0.000002"),
                     "pricing_dynamic": False,
                     "context_length": 128000,
                     "quantization": None,
@@ -290,6 +296,7 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
                     "id": "Acme/Alpha-Chat",
                     "provider_slug": "acme",
                     "pricing": {"prompt": "0.0000005", "completion": "0.000003"},
+                    "prices": token_prices("0.0000005", "0.000003"),
                     "pricing_dynamic": False,
                     "context_length": 200000,
                     "quantization": None,
@@ -318,6 +325,7 @@ def test_per_gateway_items_are_that_gateways_records_without_raw_payloads(small_
                 "instruct_type": None,
             },
             "pricing": {"prompt": "0.0000002", "completion": "0.0000002"},
+            "prices": token_prices("0.0000002", "0.0000002"),
             "pricing_dynamic": False,
             "top_provider": {"context_length": 2048, "max_completion_tokens": None, "is_moderated": None},
             "per_request_limits": None,

@@ -82,8 +82,16 @@ def test_changes_are_listed_newest_first_and_filtered(small_catalog: Any, client
     ]
     price = body["data"][1]
     assert (price["before"], price["after"]) == (
-        {"prompt": "0.0000002", "completion": "0.0000002"},
-        {"prompt": "0.0000003", "completion": "0.0000002"},
+        {
+            "prompt": "0.0000002",
+            "completion": "0.0000002",
+            "prices": [{"component": "input_token", "unit": "token", "usd": "0.0000002"}],
+        },
+        {
+            "prompt": "0.0000003",
+            "completion": "0.0000002",
+            "prices": [{"component": "input_token", "unit": "token", "usd": "0.0000003"}],
+        },
     )
     assert price["recorded_at"] == later.isoformat()
     assert body["total"] == 3

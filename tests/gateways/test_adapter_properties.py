@@ -80,7 +80,10 @@ price_like = st.one_of(
     st.fixed_dictionaries(
         {
             "overrides": st.lists(
-                st.dictionaries(st.sampled_from(PRICE_KEYS + ["min_prompt_tokens"]), price_values, max_size=3), max_size=2
+                st.dictionaries(
+                    st.sampled_from(PRICE_KEYS + ["min_prompt_tokens", "utc_start", "utc_end"]), price_values, max_size=3
+                ),
+                max_size=2,
             )
         }
     ),

@@ -57,6 +57,7 @@ def test_import_catalog_stores_every_model_of_the_fixture_as_its_golden_file_say
         architecture = document["architecture"]
         assert {
             "pricing": row.pricing,
+            "prices": row.prices,
             "price_unit": row.price_unit,
             "context_length": row.context_length,
             "modality": row.modality,
@@ -67,6 +68,7 @@ def test_import_catalog_stores_every_model_of_the_fixture_as_its_golden_file_say
             "canonical_key": row.canonical_key,
         } == {
             "pricing": document["pricing"],
+            "prices": document["prices"],
             "price_unit": expected["price_unit"],
             "context_length": document["context_length"],
             "modality": architecture["modality"],

@@ -91,9 +91,18 @@ def test_changed_price_is_updated_and_recorded_as_a_change(gateway: Gateway) -> 
     change = ModelChange.objects.get(kind="price_changed")
     assert (change.upstream_id, change.before, change.after) == (
         "acme/alpha",
-        {"prompt": "0.000001", "completion": "0.000002"},
-        {"prompt": "0.0000012", "completion": "0.000002"},
+        {
+            "prompt": "0.000001",
+            "completion": "0.000002",
+            "prices": [{"component": "input_token", "unit": "token", "usd": "0.000001"}],
+        },
+        {
+            "prompt": "0.0000012",
+            "completion": "0.000002",
+            "prices": [{"component": "input_token", "unit": "token", "usd": "0.0000012"}],
+        },
     )
+    assert change.components_text == ",input_token,"
     context = ModelChange.objects.get(kind="context_changed")
     assert (context.upstream_id, context.before, context.after) == (
         "acme/beta",

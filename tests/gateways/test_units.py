@@ -256,3 +256,21 @@ def test_a_negative_price_rejects_the_item_and_is_counted(kind: str) -> None:
     result = parse(kind, BODIES[kind]("-0.5"), OPTIONS.get(kind))
     assert (result.rejected, result.models) == (1, [])
     assert "negative price" in result.errors[0]
+
+
+@pytest.mark.parametrize(
+    ("window", "reason"),
+    [
+        ('"utc_start": 2500, "utc_end": 600', "pricing override window: 2500 is not an HHMM time of day"),
+        ('"utc_start": 2200, "utc_end": 675', "pricing override window: 675 is not an HHMM time of day"),
+        ('"utc_start": 2200', "pricing override has one of utc_start and utc_end without the other"),
+    ],
+)
+def test_a_time_window_that_is_not_two_times_of_day_rejects_the_item(window: str, reason: str) -> None:
+    body = (
+        '{"data": [{"id": "a/b", "pricing": {"prompt": "0.000001", "completion": "0.000002",'
+        f' "overrides": [{{{window}, "prompt": "0.0000005"}}]}}}}]}}'
+    )
+    result = parse("openrouter", body)
+    assert (result.models, result.rejected) == ([], 1)
+    assert result.errors == [f"item 0 ('a/b'): {reason}"]
