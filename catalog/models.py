@@ -109,6 +109,9 @@ class MergedModel(models.Model):
     supported_parameters_text = models.TextField(default=",")
     public_json = models.TextField()
     openai_json = models.TextField(default="")
+    # `[[gateway, upstream id, pricing_dynamic, prices], ...]` per offer, in offer order: what the
+    # cost ranking reads (`catalog.cost_ranking`) without parsing the whole entry.
+    offer_prices_json = models.TextField(default="[]")
     updated_at = models.DateTimeField()
 
     class Meta:

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 TOKEN = "token"  # noqa: S105 (a unit, not a secret)
 UNSTATED = "unstated"
@@ -71,11 +73,22 @@ class Window:
     def document(self) -> dict[str, str]:
         return {"start": _clock(self.start), "end": _clock(self.end), "time_zone": self.time_zone}
 
+    @classmethod
+    def from_document(cls, served: Mapping[str, str]) -> Window:
+        """The window of a served `prices` entry (`{"start": "22:00", "end": "06:00", ...}`)."""
+        start, end = (int(served[key][:2]) * 60 + int(served[key][3:]) for key in ("start", "end"))
+        return cls(start, end, served.get("time_zone") or "UTC")
+
     def holds(self, minute: int) -> bool:
         """Whether the minute of the day `minute` (in the window's zone) is inside it."""
         if self.start < self.end:
             return self.start <= minute < self.end
         return minute >= self.start or minute < self.end
+
+    def holds_at(self, at: datetime) -> bool:
+        """Whether the aware instant `at` is inside the window."""
+        local = at.astimezone(ZoneInfo(self.time_zone))
+        return self.holds(local.hour * 60 + local.minute)
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,8 +190,9 @@ class CatalogView(APIView):
             valid = ["all", *sorted(context.get("gateways", ()))]
         elif field is not None and hasattr(field, "valid_values"):
             valid = field.valid_values
-        message = f"{param}: {messages[0]}" if param != "non_field_errors" else str(messages[0])
-        raise InvalidQuery(error_body(message, code="invalid_parameter", param=param, valid_values=valid))
+        if param == "non_field_errors":  # about the query as a whole (a workload with no count)
+            raise InvalidQuery(error_body(str(messages[0]), code="invalid_parameter", param=None))
+        raise InvalidQuery(error_body(f"{param}: {messages[0]}", code="invalid_parameter", param=param, valid_values=valid))
 
     # -- freshness ------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.aliases import resolve_gateway
+from catalog.cost import WORKLOAD
 from catalog.prices import COMPONENTS, UNITS
 
 DEFAULT_LIMIT = 50
@@ -25,7 +26,9 @@ DEFAULT_LIMIT = 50
 # silently (old clients send 5000 or 50000). docs/compatibility.md states it.
 OPENAI_MAX_LIMIT = 100_000
 SORT_FIELDS = ("id", "name", "created", "context_length", "prompt_price", "completion_price")
-SORT_VALUES = tuple(value for field in SORT_FIELDS for value in (field, f"-{field}"))
+# `cost`: cheapest first for the workload the query gives (`WorkloadFieldsSerializer`).
+SORT_VALUES = (*(value for field in SORT_FIELDS for value in (field, f"-{field}")), "cost")
+MAX_COUNT = 10**15  # more of anything than any workload: a bigger count is a typo, not a workload
 CHANGE_KINDS = ("added", "removed", "price_changed", "context_changed")
 MAX_PRICE = Decimal(10) ** 9  # USD per token; any larger bound means "no bound"
 PRICE_PLACES = Decimal(10) ** -30  # the price columns' scale
@@ -238,7 +241,9 @@ class PageQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
+class ModelFilterQuerySerializer(serializers.Serializer):
+    """The list filters that say which models, not what they cost (shared with `/catalog/v1/cost`)."""
+
     provider = CommaListField(help_text="Provider (model author) slugs, comma-separated: any of them.")
     q = SearchField(
         required=False, allow_blank=True, max_length=200, help_text="Case-insensitive search in id, name and description."
@@ -247,6 +252,45 @@ class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
     output_modalities = CommaListField(help_text="Comma-separated; the model must produce all of them.")
     supported_parameters = CommaListField(help_text="Comma-separated; the model must support all of them (tools,seed).")
     min_context = CountField(required=False, help_text="Minimum context length in tokens (unknown context never matches).")
+
+
+class WorkloadCountField(CountField):
+    default_error_messages = {"invalid": f"must be a whole number from 0 to {MAX_COUNT}"}
+
+    def to_internal_value(self, data: Any) -> int:
+        value = super().to_internal_value(data)
+        if value > MAX_COUNT:
+            self.fail("invalid")
+        return value
+
+
+class WorkloadFieldsSerializer(serializers.Serializer):
+    """A workload's counts (`catalog.cost.WORKLOAD`), each optional, 0 or more: what `/catalog/v1/cost`
+    prices and `sort=cost` orders by."""
+
+    input_tokens = WorkloadCountField(required=False, help_text="Uncached input (prompt) tokens.")
+    output_tokens = WorkloadCountField(required=False, help_text="Output (completion) tokens.")
+    cached_input_tokens = WorkloadCountField(
+        required=False, help_text="Input tokens read from the prompt cache (billed at the cache-read price)."
+    )
+    cache_write_tokens = WorkloadCountField(
+        required=False, help_text="Input tokens written to the prompt cache (at the 5-minute cache-write price)."
+    )
+    reasoning_tokens = WorkloadCountField(
+        required=False, help_text="Tokens at the reasoning price (count them in output_tokens where they bill as output)."
+    )
+    images = WorkloadCountField(required=False, help_text="Input images.")
+    requests = WorkloadCountField(required=False, help_text="Requests (the per-request price).")
+    audio_seconds = WorkloadCountField(required=False, help_text="Seconds of input audio.")
+
+    WORKLOAD_PARAMETERS = tuple(WORKLOAD)
+
+    def require_workload(self, attrs: dict[str, Any]) -> None:
+        if not any(attrs.get(name) for name in self.WORKLOAD_PARAMETERS):
+            raise serializers.ValidationError(f"give a workload: at least one of {', '.join(self.WORKLOAD_PARAMETERS)} above 0")
+
+
+class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, ModelFilterQuerySerializer, WorkloadFieldsSerializer):
     max_prompt_price = PriceField(
         required=False, help_text="Maximum prompt price, USD per token (for `all`: the lowest price across offers)."
     )
@@ -261,8 +305,18 @@ class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
     sort = ChoiceOfField(
         choices=SORT_VALUES,
         allow_blank=True,
-        help_text="One of " + ", ".join(SORT_FIELDS) + "; prefix `-` for descending. Unknown values sort last.",
+        help_text="One of " + ", ".join(SORT_FIELDS) + "; prefix `-` for descending. Unknown values sort last. "
+        "`cost`: cheapest first for the workload given (input_tokens, output_tokens, ...; see /catalog/v1/cost), "
+        "unknown costs last.",
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs.get("sort") == "cost":
+            self.require_workload(attrs)
+        elif any(attrs.get(name) is not None for name in self.WORKLOAD_PARAMETERS):
+            raise serializers.ValidationError("workload counts order the list only with sort=cost")
+        return attrs
 
 
 class OpenAIModelListQuerySerializer(ModelListQuerySerializer):

@@ -441,6 +441,7 @@ def _merged_entry(
         supported_parameters_text=_text_list(document.get("supported_parameters") or ()),
         public_json=dumps(document),
         openai_json=dumps(openai_document(document)),
+        offer_prices_json=dumps([[o["gateway"], o["id"], o["pricing_dynamic"], o["prices"]] for o in document["offers"]]),
         updated_at=now,
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
@@ -24,6 +25,8 @@ from rest_framework.request import Request
 from catalog import cache, freshness, outage, selectors
 from catalog.access import error_body
 from catalog.consistent import at_one_version
+from catalog.cost import WORKLOAD, Workload
+from catalog.cost_ranking import cost_sorted_page
 from catalog.counts import active_counts_by_slug
 from catalog.responses import CatalogView, envelope_part, envelope_tail, now_text, page_facts
 from catalog.serializers import (
@@ -78,6 +81,10 @@ def _stale_label(status: SourceStatus) -> str:
     return f"No live data yet ({why})" if status.last_success_at is None else f"Stale data (served, {why})"
 
 
+def _cost_parts(filters: selectors.ModelFilters, workload: Workload) -> tuple[Any, ...]:
+    return (sorted(workload.counts.items()), workload.at.isoformat()) if filters.sort == "cost" else ()
+
+
 class _ModelListBase(CatalogView):
     query_serializer: type[drf_serializers.Serializer] = ModelListQuerySerializer
     column = "public_json"
@@ -103,20 +110,27 @@ class _ModelListBase(CatalogView):
         )
         offset, limit = params["offset"], params["limit"]
         involved = self.involved(statuses, gateway)
+        # `sort=cost`: priced at the current minute (windows change by the minute; part of the key).
+        workload = Workload(
+            counts={k: params[k] for k in WORKLOAD if params.get(k)}, at=timezone.now().replace(second=0, microsecond=0)
+        )
 
         def build(totals: Mapping[str, Any]) -> bytes:
             # An unfiltered list's total was stored with the version: no COUNT(*) over the catalog.
             known_total = None
             if filters.unfiltered:
                 known_total = totals.get("all") if gateway == "all" else totals.get("gateways", {}).get(gateway)
-            page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column, total=known_total)
+            if filters.sort == "cost":
+                page = cost_sorted_page(filters=filters, workload=workload, offset=offset, limit=limit, column=self.column)
+            else:
+                page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column, total=known_total)
             facts = page_facts(total=page.total, returned=len(page.fragments), offset=offset, limit=limit, gateway=gateway)
             data = b"[" + ",".join(page.fragments).encode() + b"]"
             return envelope_part(data, facts, head=b'{"object":"list","data":' if self.openai else b'{"data":')
 
         return self.cached(
             request,
-            parts=("models", self.column, filters.cache_key_part(), offset, limit),
+            parts=("models", self.column, filters.cache_key_part(), offset, limit, *_cost_parts(filters, workload)),
             involved=involved,
             build=build,
             tail=lambda: envelope_tail(note=_note(gateway, involved), freshness=self.freshness(involved)),
@@ -192,6 +206,17 @@ MODEL_ID_PARAMETER = OpenApiParameter(
 )
 
 
+def model_not_found(model_id: str, gateway: str, *, param: str = "model_id") -> dict[str, Any]:
+    """The 404 body of a model id that resolves to nothing in `gateway`."""
+    return error_body(
+        f"no model {model_id[:200]!r} in gateway {gateway!r} (looked up by id, case-insensitive, and by merge key); "
+        f"search with GET /catalog/v1/models?q=...",
+        code="model_not_found",
+        type_="not_found_error",
+        param=param,
+    )
+
+
 def _resolve(model_id: str, gateway: str) -> tuple[int, selectors.ResolvedModel | None]:
     """The catalog version and `selectors.model_resolve`'s answer read at it, through the response
     cache (found models only: a miss is not remembered, so made-up ids cannot fill the cache)."""
@@ -240,13 +265,7 @@ class ModelDetailView(CatalogView):
         return "openai-detail" if self.openai else "detail"
 
     def not_found(self, model_id: str, gateway: str) -> dict[str, Any]:
-        body = error_body(
-            f"no model {model_id[:200]!r} in gateway {gateway!r} (looked up by id, case-insensitive, and by merge key); "
-            f"search with GET /catalog/v1/models?q=...",
-            code="model_not_found",
-            type_="not_found_error",
-            param="model_id",
-        )
+        body = model_not_found(model_id, gateway)
         if self.openai:
             body["error"].update(param="model", message=f"The model {model_id[:200]!r} does not exist ({gateway}).")
         return body

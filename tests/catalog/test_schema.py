@@ -31,6 +31,27 @@ ENDPOINTS = {
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
     "/catalog/v1/changes": {"since", "gateway", "kind", "limit", "offset"},
+    "/catalog/v1/cost": {
+        "model",
+        "gateway",
+        "provider",
+        "q",
+        "input_modalities",
+        "output_modalities",
+        "supported_parameters",
+        "min_context",
+        "at",
+        "limit",
+        "offset",
+        "input_tokens",
+        "output_tokens",
+        "cached_input_tokens",
+        "cache_write_tokens",
+        "reasoning_tokens",
+        "images",
+        "requests",
+        "audio_seconds",
+    },
     "/v1/models": {
         "gateway",
         "provider",
@@ -72,7 +93,10 @@ def test_response_shapes_are_described(schema: dict[str, Any]) -> None:
     openai = components["OpenAIModelListResponse"]["properties"]
     assert {"object", "data", "has_more", "next_offset"} <= set(openai)
     model = components["OpenAIModel"]["properties"]
-    assert {"id", "object", "created", "owned_by", "pricing", "architecture", "source_gateway"} <= set(model)
+    assert {"id", "object", "created", "owned_by", "pricing", "prices", "architecture", "source_gateway"} <= set(model)
+    price = components["PriceComponent"]["properties"]
+    assert set(price) == {"component", "unit", "usd", "min_prompt_tokens", "window"}
+    assert {"cost_usd", "complete", "breakdown", "tier", "window", "missing"} <= set(components["CostRow"]["properties"])
     assert schema["paths"]["/catalog/v1/models"]["get"]["responses"]["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
@@ -86,7 +110,14 @@ def test_the_stale_if_error_header_is_described_on_every_cached_list(schema: dic
         for path, operations in schema["paths"].items()
         if "X-Catalog-Stale" in operations.get("get", {}).get("responses", {}).get("200", {}).get("headers", {})
     }
-    assert described == {"/catalog/v1/models", "/v1/models", "/models", "/catalog/v1/providers", "/catalog/v1/changes"}
+    assert described == {
+        "/catalog/v1/models",
+        "/v1/models",
+        "/models",
+        "/catalog/v1/providers",
+        "/catalog/v1/changes",
+        "/catalog/v1/cost",
+    }
 
 
 def test_schema_generates_without_warnings(tmp_path: Any) -> None:
