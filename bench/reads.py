@@ -47,6 +47,11 @@ def endpoints(*, largest_gateway: str, detail_id: str) -> list[Endpoint]:
         ),
         Endpoint("detail", f"model detail `{detail_id}`", f"/catalog/v1/models/{quote(detail_id, safe='/:')}"),
         Endpoint("openai", "`/v1/models`", "/v1/models"),
+        Endpoint(
+            "cost",
+            "workload cost over all models, `cost?input_tokens=1000&output_tokens=500&limit=50`",
+            "/catalog/v1/cost?input_tokens=1000&output_tokens=500&limit=50&at=2026-12-07T12:00:00Z",
+        ),
         Endpoint("revalidate", "`If-None-Match` revalidation of `gateway=all&limit=50`", listing, revalidate=True),
     ]
 

@@ -251,6 +251,11 @@ def targets(results: dict[str, Any], primary: int) -> list[tuple[str, str, bool 
             out.append(
                 (f"cold filtered read at least 25 % of warm ({label})", f"{row['cold_share']:.0%}", row["cold_share"] >= 0.25)
             )
+        cost, plain = reads_at.get("cost", {}), reads_at.get("list", {})
+        if cost and plain and "missing" not in cost and "missing" not in plain and cost["cold"]["rps"]:
+            # Cold: the warm answer is a cached page either way; the work is in the ranking.
+            ratio = plain["cold"]["rps"] / cost["cold"]["rps"]
+            out.append((f"cold `cost` over all models within 3x of the cold plain list ({label})", f"{_f(ratio)}x", ratio <= 3))
     small, large = sizes[0], sizes[-1]
     if small != large and results["sizes"][small].get("reads") and results["sizes"][large].get("reads"):
         a, b = results["sizes"][small]["reads"].get("list", {}), results["sizes"][large]["reads"].get("list", {})
