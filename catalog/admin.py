@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from catalog import admin_aliases  # noqa: F401 - registers the alias table's (editable) admin
 from catalog.display import PER_MILLION_TOKENS, json_block, price_lines, usd_per_million
 from catalog.models import AIModel, MergedModel, ModelChange
 

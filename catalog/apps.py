@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_migrate
 
 
 class CatalogConfig(AppConfig):
@@ -15,6 +15,15 @@ class CatalogConfig(AppConfig):
         from catalog.models import Source
 
         post_delete.connect(_source_deleted, sender=Source, dispatch_uid="catalog-source-deleted")
+        post_migrate.connect(_sync_curated_aliases, sender=self, dispatch_uid="catalog-curated-aliases")
+
+
+def _sync_curated_aliases(**kwargs: Any) -> None:
+    """After `migrate`: the curated alias file's entries in the table, rows re-keyed where one moved."""
+    from catalog.model_aliases import sync_curated
+    from catalog.services import aliases_changed
+
+    aliases_changed(renamed=sync_curated())
 
 
 def _source_deleted(**kwargs: Any) -> None:

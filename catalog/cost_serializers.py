@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from catalog.prices import COMPONENTS, UNITS
@@ -18,14 +16,9 @@ from catalog.serializers import (
 
 
 class WorkloadQuerySerializer(WorkloadFieldsSerializer):
-    """The workload counts (at least one above 0) and the instant to price at."""
+    """The workload counts and the instant to price at."""
 
     at = SinceField(required=False, help_text="The instant to price at (ISO 8601 or Unix seconds); default now.")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        self.require_workload(attrs)
-        return attrs
 
 
 class CostQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, ModelFilterQuerySerializer, WorkloadQuerySerializer):
@@ -34,9 +27,6 @@ class CostQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, ModelFilt
         max_length=1000,
         help_text="Rank this model's offers (an id any offer uses, or a merge key); without it, rank the models that pass the filters.",
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        return WorkloadQuerySerializer.validate(self, PageQuerySerializer.validate(self, attrs))
 
 
 class CostLineSerializer(serializers.Serializer):

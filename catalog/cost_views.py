@@ -29,7 +29,7 @@ from catalog.views import ERRORS, NOT_MODIFIED, STALE_HEADER, model_not_found
         operation_id="catalog_cost_list",
         summary="What a workload costs at each offer, cheapest first",
         description=(
-            "Give the workload's counts (at least one above 0). With `model`, that model's offers are ranked; "
+            "Give the workload's counts (none, or only zeros, costs 0 everywhere). With `model`, that model's offers are ranked; "
             "without it, the models that pass the list filters, each at its cheapest offer. Rows whose offer lacks a "
             "price the workload needs have `complete: false` and `cost_usd: null` and come last. Tiers apply by "
             "prompt size (input + cached input + cache-write tokens), windows at `at` (default now)."

@@ -1,8 +1,9 @@
 """Merging the same model across gateways (ARCHITECTURE.md, "Merging gateways").
 
-Rows are grouped by `canonical_key`: the lower-cased Hugging Face id when the upstream states one,
-else the lower-cased id with gateway-only prefixes removed (each adapter supplies that as
-`merge_base`), plus the variant (`:free`, `-TEE`, `-fast`), which is never the same offer.
+Rows are grouped by `canonical_key`: the Hugging Face id when the upstream states one, else the id
+with gateway-only prefixes removed (each adapter supplies that as `merge_base`), spelled one way and
+resolved through the alias table (`catalog.identity`), plus the variant (`:free`, `-TEE`, `-fast`),
+which is never the same offer.
 
 Within a key, rows whose stated output modalities differ are different products built on the same
 weights (a chat model and its speech-to-text sibling share a Hugging Face id, UPSTREAMS.md 1.5):
@@ -17,10 +18,11 @@ gateway that asks it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from catalog import identity
 from catalog.render import price_text
 
 FILLABLE = ("canonical_slug", "hugging_face_id", "description", "created", "context_length", "provider_slug")
@@ -28,12 +30,17 @@ PRICE_KEYS = ("prompt", "completion")
 
 
 def canonical_key(
-    *, model_id: str, merge_base: str | None = None, hugging_face_id: str | None = None, variant: str | None = None
+    *,
+    model_id: str,
+    merge_base: str | None = None,
+    hugging_face_id: str | None = None,
+    variant: str | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> str:
-    if model_id.startswith("~"):  # moving aliases are rows of their own, never grouped
-        return model_id.lower()
-    base = (hugging_face_id or merge_base or model_id).strip().lower()
-    return f"{base}:{variant.strip().lower()}" if variant else base
+    """A record's merge key (`catalog.identity`: base, spelling, aliases, then the variant)."""
+    return identity.merge_key(
+        model_id=model_id, merge_base=merge_base, hugging_face_id=hugging_face_id, variant=variant, aliases=aliases or {}
+    )
 
 
 def _outputs(document: dict[str, Any]) -> tuple[str, ...]:

@@ -130,6 +130,34 @@ class MergedModel(models.Model):
         return self.model_id
 
 
+class ModelAlias(models.Model):
+    """Another name of a model: `alias` (a spelled key, `catalog.identity.spelled`) is the model
+    whose merge key is `canonical_key`. Publishes resolve every record's key through this table, and
+    a lookup by an alias answers with the canonical entry (`matched_by: "alias"`)."""
+
+    class Source(models.TextChoices):
+        HUGGING_FACE_ID = "hugging_face_id", "an upstream's Hugging Face id"
+        CANONICAL_SLUG = "canonical_slug", "an upstream's canonical slug"
+        CURATED = "curated", "the curated file (catalog/data/model_aliases.json)"
+        STAFF = "staff", "added by staff"
+
+    alias = models.CharField(max_length=600, unique=True)
+    canonical_key = models.CharField(max_length=600, db_index=True)
+    source = models.CharField(max_length=24, choices=Source.choices, default=Source.STAFF)
+    gateway = models.ForeignKey(
+        "gateways.Gateway", on_delete=models.SET_NULL, null=True, blank=True, help_text="The gateway whose list stated it."
+    )
+    evidence = models.TextField(blank=True, default="", help_text="Why the two names are one model (a link, a doc quote).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "model aliases"
+
+    def __str__(self) -> str:
+        return f"{self.alias} -> {self.canonical_key}"
+
+
 class ModelChange(models.Model):
     class Kind(models.TextChoices):
         ADDED = "added", "added"

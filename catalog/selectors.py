@@ -14,7 +14,9 @@ import orjson
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Lower
 
+from catalog import identity
 from catalog.merge import merge_documents, partition
+from catalog.model_aliases import alias_target
 from catalog.models import AIModel, MergedModel, ModelChange
 
 
@@ -225,7 +227,7 @@ def _resolve_merged(model_id: str, wanted: str) -> ResolvedModel | None:
             .values("canonical_key", "upstream_id", "gateway__slug")[:10]
         )
         if not rows:
-            return None
+            return _resolve_other_name(wanted, fields)
         row = _exact_first(rows, "upstream_id", model_id)
         siblings = list(MergedModel.objects.filter(merge_key=row["canonical_key"]).order_by("canonical_key").values(*fields))
         entry = next(
@@ -248,6 +250,25 @@ def _resolve_merged(model_id: str, wanted: str) -> ResolvedModel | None:
         public_json=entry["public_json"],
         openai_json=entry["openai_json"],
         offers=list(document.get("offers", ())),
+    )
+
+
+def _resolve_other_name(wanted: str, fields: tuple[str, ...]) -> ResolvedModel | None:
+    """Another name of a model (`catalog.identity`): another spelling of its key, or an alias."""
+    key = identity.spelled(wanted)
+    target, matched_by = (key, "merge_key") if key != wanted else (None, "")
+    entry = MergedModel.objects.filter(canonical_key=target).values(*fields).first() if target else None
+    if entry is None:
+        target, matched_by = alias_target(key), "alias"
+        entry = MergedModel.objects.filter(canonical_key=target).values(*fields).first() if target else None
+    if entry is None:
+        return None
+    return ResolvedModel(
+        gateway="all",
+        matched_by=matched_by,
+        public_json=entry["public_json"],
+        openai_json=entry["openai_json"],
+        offers=list(orjson.loads(entry["public_json"]).get("offers", ())),
     )
 
 

@@ -18,7 +18,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.aliases import resolve_gateway
-from catalog.cost import WORKLOAD
 from catalog.prices import COMPONENTS, UNITS
 
 DEFAULT_LIMIT = 50
@@ -266,7 +265,9 @@ class WorkloadCountField(CountField):
 
 class WorkloadFieldsSerializer(serializers.Serializer):
     """A workload's counts (`catalog.cost.WORKLOAD`), each optional, 0 or more: what `/catalog/v1/cost`
-    prices and `sort=cost` orders by."""
+    prices and `sort=cost` orders by (on the model lists they do nothing without `sort=cost`). No
+    count, or only zeros, is the empty workload: it costs 0 at every offer (an OpenAPI schema cannot
+    say "at least one of these", and a request the schema allows is answered)."""
 
     input_tokens = WorkloadCountField(required=False, help_text="Uncached input (prompt) tokens.")
     output_tokens = WorkloadCountField(required=False, help_text="Output (completion) tokens.")
@@ -283,11 +284,6 @@ class WorkloadFieldsSerializer(serializers.Serializer):
     requests = WorkloadCountField(required=False, help_text="Requests (the per-request price).")
     audio_seconds = WorkloadCountField(required=False, help_text="Seconds of input audio.")
 
-    WORKLOAD_PARAMETERS = tuple(WORKLOAD)
-
-    def require_workload(self, attrs: dict[str, Any]) -> None:
-        if not any(attrs.get(name) for name in self.WORKLOAD_PARAMETERS):
-            raise serializers.ValidationError(f"give a workload: at least one of {', '.join(self.WORKLOAD_PARAMETERS)} above 0")
 
 
 class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, ModelFilterQuerySerializer, WorkloadFieldsSerializer):
@@ -310,13 +306,6 @@ class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, Mode
         "unknown costs last.",
     )
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        if attrs.get("sort") == "cost":
-            self.require_workload(attrs)
-        elif any(attrs.get(name) is not None for name in self.WORKLOAD_PARAMETERS):
-            raise serializers.ValidationError("workload counts order the list only with sort=cost")
-        return attrs
 
 
 class OpenAIModelListQuerySerializer(ModelListQuerySerializer):
@@ -482,7 +471,7 @@ class DetailModelSerializer(CatalogModelSerializer):
 class ModelDetailResponseSerializer(serializers.Serializer):
     data = DetailModelSerializer()
     gateway = serializers.CharField()
-    matched_by = serializers.CharField(help_text="id, upstream_id or merge_key: how the path matched.")
+    matched_by = serializers.CharField(help_text="id, upstream_id, merge_key or alias: how the path matched.")
     freshness = serializers.DictField(child=FreshnessSerializer())
     timestamp = serializers.DateTimeField()
 

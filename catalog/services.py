@@ -22,9 +22,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import bulk, cache
+from catalog import bulk, cache, identity
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
+from catalog.model_aliases import alias_map, record_signals, rekey
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from catalog.price_changes import price_change
 from catalog.prices import served_pricing
@@ -93,14 +94,18 @@ def _is_free(model: NormalizedModel, per_token: Mapping[str, Decimal | None]) ->
     )
 
 
-def _row_values(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
+def _row_values(model: NormalizedModel, *, gateway_slug: str, aliases: Mapping[str, str]) -> dict[str, Any]:
     document = model_document(model, gateway_slug=gateway_slug)
     # Only prices per token reach the sort and filter columns (`catalog.prices`).
     per_token = served_pricing(model.pricing, stated=model.price_units, outputs=model.output_modalities)
     raw = jsonable(model.raw)
     return {
         "canonical_key": canonical_key(
-            model_id=model.id, merge_base=model.merge_base, hugging_face_id=model.hugging_face_id, variant=model.variant
+            model_id=model.id,
+            merge_base=model.merge_base,
+            hugging_face_id=model.hugging_face_id,
+            variant=model.variant,
+            aliases=aliases,
         ),
         "variant": model.variant or "",
         "canonical_slug": model.canonical_slug,
@@ -220,9 +225,13 @@ def catalog_publish(
         to_create: list[AIModel] = []
         to_update: list[AIModel] = []
         changes: list[ModelChange] = []
-        touched_keys: set[str] = set()
+        # The names this list states for its models join the alias table first; rows of any gateway
+        # stored under one of them move to the model's key (`catalog.identity`).
+        aliases = alias_map()
+        renamed = record_signals(gateway_id=gateway.pk, found=_signals(models), aliases=aliases)
+        touched_keys: set[str] = rekey(renamed, aliases)
         for model in models:
-            values = _row_values(model, gateway_slug=gateway.slug)
+            values = _row_values(model, gateway_slug=gateway.slug, aliases=aliases)
             values["content_hash"] = _hash(values)
             old = existing.get(model.id)
             if old is None:
@@ -328,6 +337,16 @@ def catalog_publish(
             result.version = _bump_version(now)
             transaction.on_commit(cache.invalidate)
     return result
+
+
+def _signals(models: Sequence[NormalizedModel]) -> list[identity.Signal]:
+    return [
+        signal
+        for m in models
+        for signal in identity.signals(
+            model_id=m.id, merge_base=m.merge_base, hugging_face_id=m.hugging_face_id, canonical_slug=m.canonical_slug
+        )
+    ]
 
 
 def _change(gateway: Any, pk: int | None, upstream_id: str, kind: str, before: Any, after: Any, now: datetime) -> ModelChange:
@@ -444,6 +463,21 @@ def _merged_entry(
         offer_prices_json=dumps([[o["gateway"], o["id"], o["pricing_dynamic"], o["prices"]] for o in document["offers"]]),
         updated_at=now,
     )
+
+
+def aliases_changed(*, renamed: dict[str, str]) -> int:
+    """After aliases were added or moved outside a publish (the curated file, admin): the rows stored
+    under those names move to their model's key and the merged entries involved are rebuilt.
+    Returns entries written."""
+    with transaction.atomic():
+        touched = rekey(renamed, alias_map())
+        if not touched:
+            return 0
+        _lock_version()
+        count = rebuild_merged(keys=touched)
+        _bump_version(timezone.now())
+        transaction.on_commit(cache.invalidate)
+    return count
 
 
 def rebuild_all_merged() -> int:

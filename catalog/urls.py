@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from catalog import cost_views, views
+from catalog import alias_views, cost_views, views
 
 app_name = "catalog"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("catalog/v1/gateways", views.GatewayListView.as_view(), name="gateway-list"),
     path("catalog/v1/changes", views.ChangeListView.as_view(), name="change-list"),
     path("catalog/v1/cost", cost_views.CostView.as_view(), name="cost"),
+    path("catalog/v1/aliases", alias_views.AliasListView.as_view(), name="alias-list"),
     # OpenAI-compatible (and the old catalog API's) paths; a trailing slash is accepted too.
     path("v1/models", views.OpenAIModelListView.as_view(), name="openai-model-list"),
     path("models", views.OpenAIModelListAliasView.as_view(), name="openai-model-list-alias"),

@@ -147,6 +147,8 @@ class Adapter:
     instruct_type_field: ClassVar[str | None] = "architecture.instruct_type"
     type_field: ClassVar[str | None] = None
     type_modalities: ClassVar[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    # What an item type's prices count where not their key's usual unit: {"audio": {"prompt": "character"}}.
+    type_price_units: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     chat_models: bool = False  # the list holds chat models only: an unknown id is text->text
     parameter_fields: ClassVar[Paths] = ()  # OpenRouter-style parameter names (a list or booleans)
     feature_fields: ClassVar[Paths] = ()  # feature flags, mapped to parameter names
@@ -336,6 +338,7 @@ class Adapter:
             instruct_type=text(dig(item, self.instruct_type_field)) if self.instruct_type_field else None,
             pricing=prices,
             pricing_overrides=self.price_tiers(item),
+            price_units=dict(self.type_price_units.get(text(dig(item, self.type_field)) or "", {})) if self.type_field else {},
             pricing_dynamic=self.priced_per_request(item),
             price_unit=unit,
             top_provider=self.top_provider(item, context),
@@ -446,8 +449,14 @@ class Adapter:
         return tuple(dict.fromkeys(named + mapped))
 
     def merge_key(self, model_id: str) -> tuple[str, str | None]:
-        """(merge base, variant): the id without `merge_prefix`, split at a `variant_suffixes` suffix."""
-        return split_variant(model_id.removeprefix(self.merge_prefix) if self.merge_prefix else model_id, self.variant_suffixes)
+        """(merge base, variant): the id without `merge_prefix`, split at a `variant_suffixes` suffix;
+        a provider's own bare id carries the provider (`gemini-2.5-pro` at Google is `google/...`)."""
+        base, variant = split_variant(
+            model_id.removeprefix(self.merge_prefix) if self.merge_prefix else model_id, self.variant_suffixes
+        )
+        if self.sole_author and "/" not in base:
+            base = f"{self.sole_author}/{base}"
+        return base, variant
 
     def active(self, item: Mapping[str, Any]) -> bool:
         retired = unix_time(dig(item, self.retired_field)) if self.retired_field else None

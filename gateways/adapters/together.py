@@ -17,11 +17,8 @@ from gateways.adapters.values import PER_MILLION, mapping, text
 from gateways.registry import register
 
 UNITS = {"audio": "per_1m_chars_usd", "transcribe": "per_1m_usd_unverified"}
-# What `input`/`output` count, for types that are not priced per token (`catalog.prices.UNITS`).
-COUNTED = {
-    "audio": {"prompt": "character", "completion": "unstated"},
-    "transcribe": {"prompt": "unstated", "completion": "unstated"},
-}
+UNSTATED = dict.fromkeys(("prompt", "completion"), "unstated")
+COUNTED = {"audio": {**UNSTATED, "prompt": "character"}, "transcribe": UNSTATED}  # `catalog.prices.UNITS`
 NOT_TOKEN_PRICES = ("hourly", "base", "finetune")
 
 
@@ -37,7 +34,7 @@ class Together(Adapter):
     max_output_fields = ("config.max_output_length",)
     price_fields = {"prompt": ("pricing.input",), "completion": ("pricing.output",)}
     price_unit = PER_MILLION
-    type_field, type_modalities = "type", TOGETHER_TYPES
+    type_field, type_modalities, type_price_units = "type", TOGETHER_TYPES, COUNTED
     extra_fields = ("type", "organization", "license", "link")
 
     def prices(self, item: Mapping[str, Any]) -> Prices:
@@ -59,5 +56,4 @@ class Together(Adapter):
         pricing = mapping(item.get("pricing"))
         # Zeros here are placeholders too; the raw item keeps every value.
         kept = {f"pricing_{key}": pricing[key] for key in NOT_TOKEN_PRICES if pricing.get(key)}
-        counted = COUNTED.get(text(item.get("type")) or "", {})
-        return replace(model, extra={**model.extra, **kept}, price_units={**model.price_units, **counted})
+        return replace(model, extra={**model.extra, **kept})

@@ -132,6 +132,7 @@ def test_unknown_sort_is_a_400_naming_the_valid_values(small_catalog: Any, clien
         "-prompt_price",
         "completion_price",
         "-completion_price",
+        "cost",
     ]
     assert response.json() == {
         "error": {

@@ -31,6 +31,7 @@ ENDPOINTS = {
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
     "/catalog/v1/changes": {"since", "gateway", "kind", "limit", "offset"},
+    "/catalog/v1/aliases": {"model", "source", "limit", "offset"},
     "/catalog/v1/cost": {
         "model",
         "gateway",

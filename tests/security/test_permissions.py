@@ -19,7 +19,7 @@ from django.test import Client
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from catalog.models import AIModel, MergedModel, ModelChange
+from catalog.models import AIModel, MergedModel, ModelAlias, ModelChange
 from gateways.models import Gateway, RefreshRun
 
 from ..factories import make_model
@@ -46,6 +46,7 @@ ADMIN_MODELS = [
     "catalog/aimodel",
     "catalog/mergedmodel",
     "catalog/modelchange",
+    "catalog/modelalias",
     "gateways/refreshrun",
     "gateways/gateway",
 ]
@@ -68,6 +69,8 @@ TABLE: dict[str, str] = {
     "catalog/v1/providers": PUBLIC,
     "catalog/v1/gateways": PUBLIC,
     "catalog/v1/changes": PUBLIC,
+    "catalog/v1/cost": PUBLIC,
+    "catalog/v1/aliases": PUBLIC,
     "v1/models": PUBLIC,
     "models": PUBLIC,
     "v1/models/": PUBLIC,
@@ -149,6 +152,8 @@ def concrete(route: str, values: dict[str, str]) -> str:
         return "/admin/gateways/"
     if route == "admin/(?P<url>.*)$":
         return "/admin/no/such/page/"
+    if route == "catalog/v1/cost":  # a workload is required
+        return "/catalog/v1/cost?input_tokens=1000"
     for model in ADMIN_MODELS:  # an object of that admin's own model
         if route.startswith(f"admin/{model}/") and "<path:object_id>" in route:
             return fill(route, {"object_id": object_for(model)})
@@ -307,6 +312,7 @@ CREATE: dict[type, Callable[[], Any]] = {
     AIModel: lambda: AIModel.objects.first(),
     MergedModel: lambda: MergedModel.objects.first(),
     ModelChange: lambda: ModelChange.objects.first(),
+    ModelAlias: lambda: ModelAlias.objects.create(alias="x/victim", canonical_key="x/model", evidence="a test"),
     RefreshRun: lambda: RefreshRun.objects.first(),
 }
 
