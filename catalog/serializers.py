@@ -285,7 +285,6 @@ class WorkloadFieldsSerializer(serializers.Serializer):
     audio_seconds = WorkloadCountField(required=False, help_text="Seconds of input audio.")
 
 
-
 class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, ModelFilterQuerySerializer, WorkloadFieldsSerializer):
     max_prompt_price = PriceField(
         required=False, help_text="Maximum prompt price, USD per token (for `all`: the lowest price across offers)."
@@ -305,7 +304,6 @@ class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, Mode
         "`cost`: cheapest first for the workload given (input_tokens, output_tokens, ...; see /catalog/v1/cost), "
         "unknown costs last.",
     )
-
 
 
 class OpenAIModelListQuerySerializer(ModelListQuerySerializer):
