@@ -17,7 +17,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog import cursor
 from catalog.aliases import resolve_gateway
+from catalog.change_prices import PERCENT_CAP, PERCENT_PLACES
+from catalog.components import COMPONENTS
 
 DEFAULT_LIMIT = 50
 # `GET /v1/models` serves the whole list when no limit is given; a limit above this is clamped
@@ -88,6 +91,8 @@ class PriceField(serializers.Field):
     default_error_messages = {
         "invalid": "must be a decimal number of USD per token, 0 or more (e.g. 0.000001)",
     }
+    ceiling = MAX_PRICE
+    places = PRICE_PLACES
 
     def to_internal_value(self, data: Any) -> Decimal:
         text = str(data).strip()
@@ -99,13 +104,46 @@ class PriceField(serializers.Field):
             self.fail("invalid")
         if not value.is_finite() or value < 0:
             self.fail("invalid")
-        if value > MAX_PRICE:
-            return MAX_PRICE
+        if value > self.ceiling:
+            return self.ceiling
         with localcontext(Context(prec=80)):
-            return value.quantize(PRICE_PLACES, rounding=ROUND_FLOOR)
+            return value.quantize(self.places, rounding=ROUND_FLOOR)
 
     def to_representation(self, value: Any) -> str:
         return str(value)
+
+
+@extend_schema_field({"type": "number", "minimum": 0})
+class PercentField(PriceField):
+    """A non-negative decimal percentage (`20`, `12.5`); bounds above 10^9 mean 10^9, the largest
+    change stored (`catalog.change_prices.PERCENT_CAP`)."""
+
+    default_error_messages = {"invalid": "must be a decimal number of percent, 0 or more (e.g. 20)"}
+    ceiling = PERCENT_CAP
+    places = PERCENT_PLACES
+
+
+@extend_schema_field({"type": "string", "maxLength": 20, "pattern": "^(c1\\.[0-9a-v]{1,13})?$"})
+class CursorField(serializers.Field):
+    """A `next_cursor` from an earlier answer (`catalog.cursor`), read as its position; empty: the
+    start of the feed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        text = str(data).strip()
+        if text == "":
+            return 0
+        try:
+            return cursor.decode(text)
+        except cursor.InvalidCursor:
+            raise serializers.ValidationError(
+                "not a cursor this feed issued; send the next_cursor of an earlier answer, or an empty cursor= to read from the start"
+            ) from None
+
+    def to_representation(self, value: Any) -> str:
+        return cursor.encode(value)
 
 
 @extend_schema_field({"type": "integer", "minimum": 0})
@@ -279,9 +317,43 @@ class ModelDetailQuerySerializer(GatewayQuerySerializer):
     pass
 
 
-class ChangeQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
+class ChangeFilterSerializer(GatewayQuerySerializer):
+    """The filters of the change feed, the same for JSON and Atom."""
+
     since = SinceField(required=False, help_text="Only changes recorded at or after this moment (ISO-8601 or Unix seconds).")
     kind = ChoiceOfField(choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed or context_changed.")
+    model = CommaListField(help_text="Upstream model ids, comma-separated, case-insensitive: changes of any of them.")
+    component = CommaListField(
+        help_text="Price components, comma-separated: changes about any of them (" + ", ".join(COMPONENTS) + ")."
+    )
+    min_change_percent = PercentField(
+        required=False,
+        help_text="Only price changes where some per-token price moved by at least this many percent of its old value.",
+    )
+
+    def validate_component(self, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in value if name not in COMPONENTS]
+        if unknown:
+            raise serializers.ValidationError(f"unknown component {unknown[0][:60]!r}. Valid values: {', '.join(COMPONENTS)}")
+        return value
+
+
+class ChangeQuerySerializer(ChangeFilterSerializer, PageQuerySerializer):
+    cursor = CursorField(
+        help_text="Resume after the last change you saw: the `next_cursor` of your previous answer (empty: from the "
+        "start). Changes then come oldest first, in commit order; not with `offset`."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "cursor" in attrs and "offset" in self.initial_data:
+            raise serializers.ValidationError({"offset": "page with cursor or with offset, not both"})
+        return super().validate(attrs)
+
+
+class ChangeFeedQuerySerializer(ChangeFilterSerializer, PageQuerySerializer):
+    """`GET /catalog/v1/changes.atom`: the filters and a limit; a feed is always its newest entries."""
+
+    offset = None
 
 
 # --- response shapes (documentation for the OpenAPI schema) ------------------------------------
@@ -449,18 +521,26 @@ class ChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CHANGE_KINDS)
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
+    components = serializers.ListField(child=serializers.CharField(), help_text="The price components the change is about.")
+    change_percent = serializers.CharField(
+        allow_null=True, help_text="The largest relative change of a per-token price, percent (decimal string); null if none."
+    )
     recorded_at = serializers.DateTimeField()
 
 
 class ChangeListResponseSerializer(serializers.Serializer):
     data = ChangeSerializer(many=True)
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(required=False, help_text="Offset paging only: changes matching the filters.")
     returned = serializers.IntegerField()
-    offset = serializers.IntegerField()
+    offset = serializers.IntegerField(required=False, help_text="Offset paging only.")
     limit = serializers.IntegerField()
     gateway = serializers.CharField()
     has_more = serializers.BooleanField()
-    next_offset = serializers.IntegerField(allow_null=True)
+    next_offset = serializers.IntegerField(required=False, allow_null=True, help_text="Offset paging only.")
+    next_cursor = serializers.CharField(
+        help_text="Send as `cursor=` to get the changes after this answer (with a cursor: after its last change; "
+        "with offset paging: after the newest change recorded so far)."
+    )
     timestamp = serializers.DateTimeField()
 
 
