@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 PREFIX = "c1."
-_TOKEN = re.compile(r"^c1\.(0|[1-9a-v][0-9a-v]{0,12})$")  # up to 2**63 - 1
+# No leading zeros, at most 2**63 - 1 ("7vvvvvvvvvvvv"); the schema states the same pattern.
+PATTERN = r"c1\.(0|[1-9a-v][0-9a-v]{0,11}|[1-7][0-9a-v]{12})"
+_TOKEN = re.compile(PATTERN)
 
 
 class InvalidCursor(ValueError):
@@ -30,10 +32,7 @@ def encode(position: int) -> str:
 
 def decode(token: str) -> int:
     """The position a token names; `InvalidCursor` for anything this feed did not issue."""
-    match = _TOKEN.match(token.strip())
+    match = _TOKEN.fullmatch(token)
     if match is None:
         raise InvalidCursor(token)
-    position = int(match.group(1), 32)
-    if position >= 2**63:
-        raise InvalidCursor(token)
-    return position
+    return int(match.group(1), 32)

@@ -389,14 +389,14 @@ def change_page(*, filters: ChangeFilters, offset: int, limit: int) -> ChangePag
     )
 
 
-def change_cursor_page(*, filters: ChangeFilters, after: int, limit: int) -> ChangePage:
-    """The changes after position `after`, oldest first (commit order). Past the last page the
+def change_cursor_page(*, filters: ChangeFilters, after: int, limit: int, offset: int = 0) -> ChangePage:
+    """The changes after position `after` (skipping `offset` of them), oldest first (commit order). Past the last page the
     position moves on to the head of the feed, so a filtered reader does not scan the same
     non-matching changes again at its next poll. The head is read first and bounds the page, so
     the page and the position agree even outside one snapshot (PostgreSQL's READ COMMITTED)."""
     head = change_head()
     matching = change_list(filters=filters).filter(id__gt=after, id__lte=head)
-    rows = list(matching.order_by("id").values(*CHANGE_FIELDS)[: limit + 1])
+    rows = list(matching.order_by("id").values(*CHANGE_FIELDS)[offset : offset + limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
     position = rows[-1]["id"] if has_more else max(after, head)

@@ -63,6 +63,28 @@ class CommaListField(serializers.CharField):
         return values
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# A comma list of up to 20 parts, each empty or a name of the vocabulary (any case, spaces around).
+_COMPONENT_PART = r"\s*(" + "|".join(_any_case(name) for name in sorted(COMPONENTS, key=len, reverse=True)) + r")?\s*"
+
+
+@extend_schema_field({"type": "string", "maxLength": 1000, "pattern": f"^{_COMPONENT_PART}(,{_COMPONENT_PART}){{0,19}}$"})
+class ComponentListField(CommaListField):
+    """Price components (`catalog.components.COMPONENTS`), comma-separated; the error lists them."""
+
+    valid_values = COMPONENTS
+
+    def to_internal_value(self, data: Any) -> tuple[str, ...]:
+        values = super().to_internal_value(data)
+        unknown = [name for name in values if name not in COMPONENTS]
+        if unknown:
+            raise serializers.ValidationError(f"unknown component {unknown[0][:60]!r}. Valid values: {', '.join(COMPONENTS)}")
+        return values
+
+
 @extend_schema_field({"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\u0000]*$"})
 class SearchField(serializers.CharField):
     """Free text; a NUL character is refused (DRF's rule), and the schema says so."""
@@ -123,7 +145,7 @@ class PercentField(PriceField):
     places = PERCENT_PLACES
 
 
-@extend_schema_field({"type": "string", "maxLength": 20, "pattern": "^(c1\\.[0-9a-v]{1,13})?$"})
+@extend_schema_field({"type": "string", "pattern": f"^({cursor.PATTERN})?$"})
 class CursorField(serializers.Field):
     """A `next_cursor` from an earlier answer (`catalog.cursor`), read as its position; empty: the
     start of the feed."""
@@ -132,7 +154,7 @@ class CursorField(serializers.Field):
         super().__init__(required=False, **kwargs)
 
     def to_internal_value(self, data: Any) -> int:
-        text = str(data).strip()
+        text = str(data)
         if text == "":
             return 0
         try:
@@ -323,7 +345,7 @@ class ChangeFilterSerializer(GatewayQuerySerializer):
     since = SinceField(required=False, help_text="Only changes recorded at or after this moment (ISO-8601 or Unix seconds).")
     kind = ChoiceOfField(choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed or context_changed.")
     model = CommaListField(help_text="Upstream model ids, comma-separated, case-insensitive: changes of any of them.")
-    component = CommaListField(
+    component = ComponentListField(
         help_text="Price components, comma-separated: changes about any of them (" + ", ".join(COMPONENTS) + ")."
     )
     min_change_percent = PercentField(
@@ -331,23 +353,12 @@ class ChangeFilterSerializer(GatewayQuerySerializer):
         help_text="Only price changes where some per-token price moved by at least this many percent of its old value.",
     )
 
-    def validate_component(self, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [name for name in value if name not in COMPONENTS]
-        if unknown:
-            raise serializers.ValidationError(f"unknown component {unknown[0][:60]!r}. Valid values: {', '.join(COMPONENTS)}")
-        return value
-
 
 class ChangeQuerySerializer(ChangeFilterSerializer, PageQuerySerializer):
     cursor = CursorField(
         help_text="Resume after the last change you saw: the `next_cursor` of your previous answer (empty: from the "
-        "start). Changes then come oldest first, in commit order; not with `offset`."
+        "start). Changes then come oldest first, in commit order (`offset` then skips that many after the cursor)."
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "cursor" in attrs and "offset" in self.initial_data:
-            raise serializers.ValidationError({"offset": "page with cursor or with offset, not both"})
-        return super().validate(attrs)
 
 
 class ChangeFeedQuerySerializer(ChangeFilterSerializer, PageQuerySerializer):

@@ -395,13 +395,12 @@ class ChangeListView(CatalogView):
                     total=page.total or 0, returned=len(page.data), offset=params["offset"], limit=limit, gateway=filters.gateway
                 )
             else:
-                page = selectors.change_cursor_page(filters=filters, after=after, limit=limit)
+                page = selectors.change_cursor_page(filters=filters, after=after, limit=limit, offset=params["offset"])
                 facts = {"returned": len(page.data), "limit": limit, "gateway": filters.gateway, "has_more": page.has_more}
             facts["next_cursor"] = cursor.encode(page.next_position)
             return envelope_part(orjson.dumps(page.data), facts)
 
-        paging = ("offset", params["offset"]) if after is None else ("cursor", after)
-        query = ("changes", filters.cache_key_part(), *paging, limit)
+        query = ("changes", filters.cache_key_part(), after, params["offset"], limit)
         return self.cached(request, parts=query, involved=[], build=build, tail=envelope_tail)
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from catalog import cursor
+from catalog.components import COMPONENTS
 from catalog.models import ModelChange
 
 from .conftest import ALPHA, GAMMA
@@ -114,7 +115,9 @@ def test_a_filtered_reader_moves_on_past_changes_that_do_not_match(small_catalog
         ("cursor=c1.", "cursor"),
         ("cursor=c1.-5", "cursor"),
         ("cursor=c1.zzzzzzzzzzzzzzzzz", "cursor"),
-        ("cursor=c1.4&offset=10", "offset"),
+        ("cursor=c1.00", "cursor"),  # a token this feed never issues
+        ("cursor=%20c1.4", "cursor"),
+        ("cursor=c1.8000000000000", "cursor"),  # past the largest id
         ("cursor=c1.4&limit=0", "limit"),
         ("component=prompt", "component"),
         ("min_change_percent=-1", "min_change_percent"),
@@ -127,9 +130,16 @@ def test_bad_paging_and_filters_are_400s_naming_the_parameter(small_catalog: Any
     assert (response.json()["error"]["param"], response.json()["error"]["code"]) == (param, "invalid_parameter")
 
 
+def test_offset_after_a_cursor_skips_that_many_changes_after_it(small_catalog: Any, client: Client) -> None:
+    ids = list(ModelChange.objects.order_by("id").values_list("id", flat=True))
+    body = client.get(f"/catalog/v1/changes?cursor={cursor.encode(ids[1])}&offset=3&limit=2").json()
+    assert ([c["id"] for c in body["data"]], body["next_cursor"]) == (ids[5:7], cursor.encode(ids[6]))
+
+
 def test_an_unknown_component_lists_the_vocabulary(small_catalog: Any, client: Client) -> None:
     error = client.get("/catalog/v1/changes?component=input_token,tokens").json()["error"]
     assert error["message"].startswith("component: unknown component 'tokens'. Valid values: input_token, output_token,")
+    assert error["valid_values"] == list(COMPONENTS)
 
 
 def test_model_filter_takes_several_upstream_ids_case_insensitively(small_catalog: Any, client: Client) -> None:
