@@ -174,11 +174,18 @@ class ModelChange(models.Model):
     # The price components the change is about, comma-wrapped (",input_token,cache_read,") so the
     # feed's `component` filter runs in SQL on SQLite and PostgreSQL (`catalog.prices.COMPONENTS`).
     components_text = models.CharField(max_length=1024, default=",")
+    # The largest relative change of a per-token price, in percent, written with the row
+    # (`catalog.change_prices.largest_change_percent`) so `min_change_percent` filters in SQL.
+    change_percent = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
     recorded_at = models.DateTimeField(db_index=True)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["gateway", "-recorded_at"], name="change_gateway_recent")]
+        indexes = [
+            models.Index(fields=["gateway", "-recorded_at"], name="change_gateway_recent"),
+            # The feed's `model=` (case-insensitive), in id order as the cursor reads it.
+            models.Index(Lower("upstream_id"), "id", name="change_model_lower"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.upstream_id} {self.kind}"

@@ -238,9 +238,11 @@ class CatalogView(APIView):
         involved: Iterable[SourceStatus],
         build: Callable[[Mapping[str, Any]], bytes],
         tail: Callable[[], bytes],
+        content_type: str = "application/json",
     ) -> CatalogResponse:
         """304 when the client has it; else the cached (or freshly built) part plus `tail()`,
-        gzip-compressed when the client accepts it.
+        gzip-compressed when the client accepts it. (A whole document, such as the Atom feed,
+        is a part with an empty tail.)
 
         The ETag and the cache key name the catalog version the part was read at: `parts` says
         what the query is, and a miss runs `build(totals)` in one snapshot (`catalog.consistent`)
@@ -258,10 +260,10 @@ class CatalogView(APIView):
                 cache_key = cache.key(read_version, generation, *parts)
             cache.set(cache_key, part, settings.CATALOG_CACHE_SECONDS)
         if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            response = CatalogResponse(part.gzip(tail()), content_type="application/json")
+            response = CatalogResponse(part.gzip(tail()), content_type=content_type)
             response["Content-Encoding"] = "gzip"
         else:
-            response = CatalogResponse(_plain(cache_key, part) + tail(), content_type="application/json")
+            response = CatalogResponse(_plain(cache_key, part) + tail(), content_type=content_type)
         return self._finish(response, etag=etag, involved=involved)
 
     def _finish(self, response: CatalogResponse, *, etag: str, involved: Iterable[SourceStatus]) -> CatalogResponse:

@@ -331,30 +331,115 @@ def provider_list() -> list[dict[str, Any]]:
     return result
 
 
-def change_page(*, gateway: str, since: datetime | None, kind: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
-    """Recorded changes, newest first: the total and one page."""
+@dataclass(frozen=True, slots=True)
+class ChangeFilters:
+    """What the change feed (`GET /catalog/v1/changes`, `.atom`) filters on. Several `models` or
+    `components` match any of them; the filters combine with AND."""
+
+    gateway: str = "all"
+    since: datetime | None = None
+    kind: str = ""
+    models: tuple[str, ...] = ()  # lower-cased upstream ids
+    components: tuple[str, ...] = ()
+    min_change_percent: Decimal | None = None
+
+    def cache_key_part(self) -> str:
+        return repr(tuple((name, getattr(self, name)) for name in self.__slots__))
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    data: list[dict[str, Any]]
+    has_more: bool
+    total: int | None  # offset paging only
+    next_position: int  # the cursor position after this page (`catalog.cursor`)
+
+
+CHANGE_FIELDS = (
+    "id",
+    "gateway__slug",
+    "upstream_id",
+    "kind",
+    "before",
+    "after",
+    "components_text",
+    "change_percent",
+    "recorded_at",
+)
+
+
+def change_list(*, filters: ChangeFilters) -> QuerySet[ModelChange]:
+    """The recorded changes that match `filters`, in no particular order."""
     queryset = ModelChange.objects.all()
-    if gateway != "all":
-        queryset = queryset.filter(gateway__slug=gateway)
-    if since is not None:
-        queryset = queryset.filter(recorded_at__gte=since)
-    if kind:
-        queryset = queryset.filter(kind=kind)
+    if filters.gateway != "all":
+        queryset = queryset.filter(gateway__slug=filters.gateway)
+    if filters.since is not None:
+        queryset = queryset.filter(recorded_at__gte=filters.since)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.models:  # the `change_model_lower` index
+        queryset = queryset.alias(upstream_id_lower=Lower("upstream_id")).filter(upstream_id_lower__in=filters.models)
+    if filters.components:  # comma-wrapped: ",input_token,output_token,"
+        any_of = Q()
+        for component in filters.components:
+            any_of |= Q(components_text__contains=f",{component},")
+        queryset = queryset.filter(any_of)
+    if filters.min_change_percent is not None:
+        queryset = queryset.filter(change_percent__gte=filters.min_change_percent)
+    return queryset
+
+
+def change_head() -> int:
+    """The position after every change committed so far (as of this read's snapshot): ids are
+    allocated in commit order, so a cursor here misses nothing committed later."""
+    return ModelChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def change_page(*, filters: ChangeFilters, offset: int, limit: int) -> ChangePage:
+    """Offset paging, newest first (ties by id descending), with the total; `next_position` is the
+    head of the feed, where a reader who has seen this list goes on from (read first: outside one
+    snapshot a change committed meanwhile could come twice, never be missed)."""
+    head = change_head()
+    queryset = change_list(filters=filters)
     total = queryset.count()
-    if limit == 0 or offset >= total:
-        return total, []
-    page = queryset.order_by("-recorded_at", "-id").values(
-        "id", "gateway__slug", "upstream_id", "kind", "before", "after", "recorded_at"
-    )[offset : offset + limit]
-    return total, [
-        {
-            "id": row["id"],
-            "gateway": row["gateway__slug"],
-            "model_id": row["upstream_id"],
-            "kind": row["kind"],
-            "before": row["before"],
-            "after": row["after"],
-            "recorded_at": row["recorded_at"].isoformat(),
-        }
-        for row in page
-    ]
+    rows = (
+        [] if offset >= total else list(queryset.order_by("-recorded_at", "-id").values(*CHANGE_FIELDS)[offset : offset + limit])
+    )
+    return ChangePage(
+        data=[_change_item(row) for row in rows], has_more=offset + len(rows) < total, total=total, next_position=head
+    )
+
+
+def change_cursor_page(*, filters: ChangeFilters, after: int, limit: int, offset: int = 0) -> ChangePage:
+    """The changes after position `after` (skipping `offset` of them), oldest first (commit order). Past the last page the
+    position moves on to the head of the feed, so a filtered reader does not scan the same
+    non-matching changes again at its next poll. The head is read first and bounds the page, so
+    the page and the position agree even outside one snapshot (PostgreSQL's READ COMMITTED)."""
+    head = change_head()
+    matching = change_list(filters=filters).filter(id__gt=after, id__lte=head)
+    rows = list(matching.order_by("id").values(*CHANGE_FIELDS)[offset : offset + limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    position = rows[-1]["id"] if has_more else max(after, head)
+    return ChangePage(data=[_change_item(row) for row in rows], has_more=has_more, total=None, next_position=position)
+
+
+def change_feed(*, filters: ChangeFilters, limit: int) -> list[dict[str, Any]]:
+    """The newest `limit` matching changes, newest first (the Atom feed: no total to count)."""
+    rows = change_list(filters=filters).order_by("-recorded_at", "-id").values(*CHANGE_FIELDS)[:limit]
+    return [_change_item(row) for row in rows]
+
+
+def _change_item(row: dict[str, Any]) -> dict[str, Any]:
+    percent = row["change_percent"]
+    return {
+        "id": row["id"],
+        "gateway": row["gateway__slug"],
+        "model_id": row["upstream_id"],
+        "kind": row["kind"],
+        "before": row["before"],
+        "after": row["after"],
+        "components": [name for name in row["components_text"].split(",") if name],
+        "change_percent": None if percent is None else f"{Decimal(percent).normalize():f}",
+        "recorded_at": row["recorded_at"].isoformat(),
+    }

@@ -17,7 +17,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog import cursor
 from catalog.aliases import resolve_gateway
+from catalog.change_prices import PERCENT_CAP, PERCENT_PLACES
 from catalog.prices import COMPONENTS, UNITS
 
 DEFAULT_LIMIT = 50
@@ -63,6 +65,28 @@ class CommaListField(serializers.CharField):
         return values
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# A comma list of up to 20 parts, each empty or a name of the vocabulary (any case, spaces around).
+_COMPONENT_PART = r"\s*(" + "|".join(_any_case(name) for name in sorted(COMPONENTS, key=len, reverse=True)) + r")?\s*"
+
+
+@extend_schema_field({"type": "string", "maxLength": 1000, "pattern": f"^{_COMPONENT_PART}(,{_COMPONENT_PART}){{0,19}}$"})
+class ComponentListField(CommaListField):
+    """Price components (`catalog.prices.COMPONENTS`), comma-separated; the error lists them."""
+
+    valid_values = COMPONENTS
+
+    def to_internal_value(self, data: Any) -> tuple[str, ...]:
+        values = super().to_internal_value(data)
+        unknown = [name for name in values if name not in COMPONENTS]
+        if unknown:
+            raise serializers.ValidationError(f"unknown component {unknown[0][:60]!r}. Valid values: {', '.join(COMPONENTS)}")
+        return values
+
+
 @extend_schema_field({"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\u0000]*$"})
 class SearchField(serializers.CharField):
     """Free text; a NUL character is refused (DRF's rule), and the schema says so."""
@@ -91,6 +115,8 @@ class PriceField(serializers.Field):
     default_error_messages = {
         "invalid": "must be a decimal number of USD per token, 0 or more (e.g. 0.000001)",
     }
+    ceiling = MAX_PRICE
+    places = PRICE_PLACES
 
     def to_internal_value(self, data: Any) -> Decimal:
         text = str(data).strip()
@@ -102,13 +128,46 @@ class PriceField(serializers.Field):
             self.fail("invalid")
         if not value.is_finite() or value < 0:
             self.fail("invalid")
-        if value > MAX_PRICE:
-            return MAX_PRICE
+        if value > self.ceiling:
+            return self.ceiling
         with localcontext(Context(prec=80)):
-            return value.quantize(PRICE_PLACES, rounding=ROUND_FLOOR)
+            return value.quantize(self.places, rounding=ROUND_FLOOR)
 
     def to_representation(self, value: Any) -> str:
         return str(value)
+
+
+@extend_schema_field({"type": "number", "minimum": 0})
+class PercentField(PriceField):
+    """A non-negative decimal percentage (`20`, `12.5`); bounds above 10^9 mean 10^9, the largest
+    change stored (`catalog.change_prices.PERCENT_CAP`)."""
+
+    default_error_messages = {"invalid": "must be a decimal number of percent, 0 or more (e.g. 20)"}
+    ceiling = PERCENT_CAP
+    places = PERCENT_PLACES
+
+
+@extend_schema_field({"type": "string", "pattern": f"^({cursor.PATTERN})?$"})
+class CursorField(serializers.Field):
+    """A `next_cursor` from an earlier answer (`catalog.cursor`), read as its position; empty: the
+    start of the feed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        text = str(data)
+        if text == "":
+            return 0
+        try:
+            return cursor.decode(text)
+        except cursor.InvalidCursor:
+            raise serializers.ValidationError(
+                "not a cursor this feed issued; send the next_cursor of an earlier answer, or an empty cursor= to read from the start"
+            ) from None
+
+    def to_representation(self, value: Any) -> str:
+        return cursor.encode(value)
 
 
 @extend_schema_field({"type": "integer", "minimum": 0})
@@ -321,9 +380,32 @@ class ModelDetailQuerySerializer(GatewayQuerySerializer):
     pass
 
 
-class ChangeQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
+class ChangeFilterSerializer(GatewayQuerySerializer):
+    """The filters of the change feed, the same for JSON and Atom."""
+
     since = SinceField(required=False, help_text="Only changes recorded at or after this moment (ISO-8601 or Unix seconds).")
     kind = ChoiceOfField(choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed or context_changed.")
+    model = CommaListField(help_text="Upstream model ids, comma-separated, case-insensitive: changes of any of them.")
+    component = ComponentListField(
+        help_text="Price components, comma-separated: changes about any of them (" + ", ".join(COMPONENTS) + ")."
+    )
+    min_change_percent = PercentField(
+        required=False,
+        help_text="Only price changes where some per-token price moved by at least this many percent of its old value.",
+    )
+
+
+class ChangeQuerySerializer(ChangeFilterSerializer, PageQuerySerializer):
+    cursor = CursorField(
+        help_text="Resume after the last change you saw: the `next_cursor` of your previous answer (empty: from the "
+        "start). Changes then come oldest first, in commit order (`offset` then skips that many after the cursor)."
+    )
+
+
+class ChangeFeedQuerySerializer(ChangeFilterSerializer, PageQuerySerializer):
+    """`GET /catalog/v1/changes.atom`: the filters and a limit; a feed is always its newest entries."""
+
+    offset = None
 
 
 # --- response shapes (documentation for the OpenAPI schema) ------------------------------------
@@ -516,18 +598,26 @@ class ChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CHANGE_KINDS)
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
+    components = serializers.ListField(child=serializers.CharField(), help_text="The price components the change is about.")
+    change_percent = serializers.CharField(
+        allow_null=True, help_text="The largest relative change of a per-token price, percent (decimal string); null if none."
+    )
     recorded_at = serializers.DateTimeField()
 
 
 class ChangeListResponseSerializer(serializers.Serializer):
     data = ChangeSerializer(many=True)
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(required=False, help_text="Offset paging only: changes matching the filters.")
     returned = serializers.IntegerField()
-    offset = serializers.IntegerField()
+    offset = serializers.IntegerField(required=False, help_text="Offset paging only.")
     limit = serializers.IntegerField()
     gateway = serializers.CharField()
     has_more = serializers.BooleanField()
-    next_offset = serializers.IntegerField(allow_null=True)
+    next_offset = serializers.IntegerField(required=False, allow_null=True, help_text="Offset paging only.")
+    next_cursor = serializers.CharField(
+        help_text="Send as `cursor=` to get the changes after this answer (with a cursor: after its last change; "
+        "with offset paging: after the newest change recorded so far)."
+    )
     timestamp = serializers.DateTimeField()
 
 

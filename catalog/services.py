@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog import bulk, cache, identity
+from catalog.change_prices import largest_change_percent
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
 from catalog.model_aliases import alias_map, record_signals, rekey
@@ -325,7 +326,6 @@ def catalog_publish(
             )
         if to_update:
             bulk.update(to_update, UPDATE_FIELDS)
-        bulk.insert(changes)
         result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
 
         if result.wrote_anything:
@@ -333,6 +333,7 @@ def catalog_publish(
             # see every publish committed before this one (on PostgreSQL's READ COMMITTED a
             # concurrent publish would otherwise be missing from the totals stored with the version).
             _lock_version()
+            _insert_changes(changes)  # every change comes with a write, so it is inserted here
             rebuild_merged(keys=touched_keys, now=now)
             result.version = _bump_version(now)
             transaction.on_commit(cache.invalidate)
@@ -372,8 +373,25 @@ def _facts(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _insert_changes(changes: list[ModelChange]) -> None:
+    """Insert a publish's change rows, holding the version row lock (`_lock_version`).
+
+    The change feed's cursor is the last id a reader saw, so ids must be allocated in commit
+    order: no row may appear later behind an id already handed out. On PostgreSQL an id comes
+    from a sequence when the row is inserted, not when it commits; inserted before the lock, a
+    slow publish's ids could be smaller than those of a faster one that commits first. Under the
+    lock, the publish that holds it allocates its ids after every earlier publish committed and
+    commits before the next one allocates any. (SQLite has one writer at a time anyway.)
+    `change_percent` is written here, from whatever shape `before`/`after` were built in."""
+    for change in changes:
+        change.change_percent = largest_change_percent(change.before, change.after)
+    bulk.insert(changes)
+
+
 def _lock_version() -> None:
-    """Hold the catalog version row until this transaction ends (SQLite's write lock already does)."""
+    """Hold the catalog version row until this transaction ends (SQLite's write lock already does).
+    The row is created first if missing, so even the first publishes take turns."""
+    CatalogVersion.objects.get_or_create(pk=1)
     list(CatalogVersion.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
 
 

@@ -22,7 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers as drf_serializers
 from rest_framework.request import Request
 
-from catalog import cache, freshness, outage, selectors
+from catalog import atom, cache, cursor, freshness, outage, selectors
 from catalog.access import error_body
 from catalog.consistent import at_one_version
 from catalog.cost import WORKLOAD, Workload
@@ -30,6 +30,7 @@ from catalog.cost_ranking import cost_sorted_page
 from catalog.counts import active_counts_by_slug
 from catalog.responses import CatalogView, envelope_part, envelope_tail, now_text, page_facts
 from catalog.serializers import (
+    ChangeFeedQuerySerializer,
     ChangeListResponseSerializer,
     ChangeQuerySerializer,
     ErrorSerializer,
@@ -370,11 +371,30 @@ class GatewayListView(CatalogView):
         return self.uncached(request, etag=etag, involved=[], body=lambda: orjson.dumps(body))
 
 
+CHANGES_DESCRIPTION = (
+    "Added, removed, price and context changes recorded at publish time. Without `cursor`: newest first, "
+    "paged by `offset`. With `cursor` (the `next_cursor` of an earlier answer; empty for the start): the "
+    "changes after it, oldest first in commit order, so a reader that keeps passing `next_cursor` sees "
+    "every change once. `since` is inclusive; filters combine with AND."
+)
+
+
+def _change_filters(params: Mapping[str, Any]) -> selectors.ChangeFilters:
+    return selectors.ChangeFilters(
+        gateway=params["gateway"],
+        since=params.get("since"),
+        kind=params.get("kind") or "",
+        models=params.get("model") or (),
+        components=params.get("component") or (),
+        min_change_percent=params.get("min_change_percent"),
+    )
+
+
 @extend_schema_view(
     get=extend_schema(
         operation_id="catalog_changes_list",
-        summary="Recorded model changes, newest first",
-        description="Added, removed, price and context changes recorded at publish time. `since` is inclusive.",
+        summary="Recorded model changes: newest first, or by cursor in commit order",
+        description=CHANGES_DESCRIPTION,
         parameters=[ChangeQuerySerializer, STALE_HEADER],
         responses={200: ChangeListResponseSerializer, **NOT_MODIFIED, **ERRORS},
         tags=["catalog"],
@@ -384,13 +404,51 @@ class ChangeListView(CatalogView):
     def get(self, request: Request) -> HttpResponse:
         statuses = self.statuses()
         params = self.params(ChangeQuerySerializer, request, gateways=statuses.keys())
-        gateway, since, kind = params["gateway"], params.get("since"), params.get("kind") or ""
-        offset, limit = params["offset"], params["limit"]
-        query = ("changes", gateway, since.isoformat() if since else None, kind, offset, limit)
+        filters, limit = _change_filters(params), params["limit"]
+        after = params.get("cursor")  # a position, or None: offset paging
 
         def build(totals: Mapping[str, Any]) -> bytes:
-            total, data = selectors.change_page(gateway=gateway, since=since, kind=kind, offset=offset, limit=limit)
-            facts = page_facts(total=total, returned=len(data), offset=offset, limit=limit, gateway=gateway)
-            return envelope_part(orjson.dumps(data), facts)
+            if after is None:
+                page = selectors.change_page(filters=filters, offset=params["offset"], limit=limit)
+                facts = page_facts(
+                    total=page.total or 0, returned=len(page.data), offset=params["offset"], limit=limit, gateway=filters.gateway
+                )
+            else:
+                page = selectors.change_cursor_page(filters=filters, after=after, limit=limit, offset=params["offset"])
+                facts = {"returned": len(page.data), "limit": limit, "gateway": filters.gateway, "has_more": page.has_more}
+            facts["next_cursor"] = cursor.encode(page.next_position)
+            return envelope_part(orjson.dumps(page.data), facts)
 
+        query = ("changes", filters.cache_key_part(), after, params["offset"], limit)
         return self.cached(request, parts=query, involved=[], build=build, tail=envelope_tail)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="catalog_changes_atom",
+        summary="Recorded model changes as an Atom feed",
+        description="The newest changes (`limit`, default 50) matching the same filters as GET /catalog/v1/changes, "
+        "one Atom 1.0 entry each, titled in words.",
+        parameters=[ChangeFeedQuerySerializer, STALE_HEADER],
+        responses={
+            (200, "application/atom+xml"): OpenApiResponse(OpenApiTypes.STR, description="An Atom 1.0 feed (RFC 4287)."),
+            **NOT_MODIFIED,
+            **ERRORS,
+        },
+        tags=["catalog"],
+    )
+)
+class ChangeFeedView(CatalogView):
+    def get(self, request: Request) -> HttpResponse:
+        statuses = self.statuses()
+        params = self.params(ChangeFeedQuerySerializer, request, gateways=statuses.keys())
+        address = atom.FeedAddress(
+            base=request.build_absolute_uri("/").rstrip("/"), filters=_change_filters(params), limit=params["limit"]
+        )
+
+        def build(totals: Mapping[str, Any]) -> bytes:
+            changes = selectors.change_feed(filters=address.filters, limit=address.limit)
+            return atom.feed_document(address=address, changes=changes)
+
+        query = ("changes.atom", address.base, address.filters.cache_key_part(), address.limit)
+        return self.cached(request, parts=query, involved=[], build=build, tail=lambda: b"", content_type=atom.CONTENT_TYPE)

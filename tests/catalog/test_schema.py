@@ -30,7 +30,7 @@ ENDPOINTS = {
     "/catalog/v1/models/{model_id}": {"model_id", "gateway"},
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
-    "/catalog/v1/changes": {"since", "gateway", "kind", "limit", "offset"},
+    "/catalog/v1/changes": {"since", "gateway", "kind", "model", "component", "min_change_percent", "cursor", "limit", "offset"},
     "/catalog/v1/aliases": {"model", "source", "limit", "offset"},
     "/catalog/v1/cost": {
         "model",
@@ -87,6 +87,17 @@ def test_every_endpoint_is_in_the_schema_with_its_parameters(schema: dict[str, A
     assert "application/json" in operation["responses"]["200"]["content"]
 
 
+def test_the_atom_feed_is_described_with_its_filters_and_media_type(schema: dict[str, Any]) -> None:
+    operation = schema["paths"]["/catalog/v1/changes.atom"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"gateway", "since", "kind", "model", "component", "min_change_percent", "limit"} <= names
+    assert not names & {"offset", "cursor"}  # a feed is always its newest entries
+    assert list(operation["responses"]["200"]["content"]) == ["application/atom+xml"]
+    changes = schema["components"]["schemas"]["ChangeListResponse"]
+    assert "next_cursor" in changes["required"]
+    assert not {"total", "offset", "next_offset"} & set(changes["required"])  # offset paging only
+
+
 def test_response_shapes_are_described(schema: dict[str, Any]) -> None:
     components = schema["components"]["schemas"]
     listing = components["ModelListResponse"]["properties"]
@@ -118,6 +129,7 @@ def test_the_stale_if_error_header_is_described_on_every_cached_list(schema: dic
         "/catalog/v1/providers",
         "/catalog/v1/changes",
         "/catalog/v1/cost",
+        "/catalog/v1/changes.atom",
     }
 
 

@@ -17,7 +17,8 @@ ENDPOINTS = {
     "/catalog/v1/models": {"gateway", "limit", "offset", "q", "sort", "provider", "free"},
     "/v1/models": {"gateway", "limit", "offset"},
     "/catalog/v1/models/acme/alpha-chat": {"gateway"},
-    "/catalog/v1/changes": {"gateway", "since", "kind", "limit", "offset"},
+    "/catalog/v1/changes": {"gateway", "since", "kind", "model", "component", "min_change_percent", "cursor", "limit", "offset"},
+    "/catalog/v1/changes.atom": {"gateway", "since", "kind", "model", "component", "min_change_percent", "limit"},
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
 }
