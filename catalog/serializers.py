@@ -25,7 +25,8 @@ DEFAULT_LIMIT = 50
 OPENAI_MAX_LIMIT = 100_000
 SORT_FIELDS = ("id", "name", "created", "context_length", "prompt_price", "completion_price")
 SORT_VALUES = tuple(value for field in SORT_FIELDS for value in (field, f"-{field}"))
-CHANGE_KINDS = ("added", "removed", "price_changed", "context_changed")
+CHANGE_KINDS = ("added", "removed", "price_changed", "context_changed", "missing", "returned")
+AVAILABILITY = ("available", "missing")
 MAX_PRICE = Decimal(10) ** 9  # USD per token; any larger bound means "no bound"
 PRICE_PLACES = Decimal(10) ** -30  # the price columns' scale
 BIGINT_MAX = 2**63 - 1
@@ -281,7 +282,13 @@ class ModelDetailQuerySerializer(GatewayQuerySerializer):
 
 class ChangeQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
     since = SinceField(required=False, help_text="Only changes recorded at or after this moment (ISO-8601 or Unix seconds).")
-    kind = ChoiceOfField(choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed or context_changed.")
+    kind = ChoiceOfField(
+        choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed, context_changed, missing or returned."
+    )
+
+
+class DeprecationQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
+    """`GET /catalog/v1/deprecations`: which gateway, and the page."""
 
 
 # --- response shapes (documentation for the OpenAPI schema) ------------------------------------
@@ -320,6 +327,8 @@ class OfferSerializer(serializers.Serializer):
     pricing_dynamic = serializers.BooleanField()
     context_length = serializers.IntegerField(allow_null=True)
     quantization = serializers.CharField(allow_null=True, help_text="As that offer's upstream states it, e.g. `fp8`.")
+    availability = serializers.ChoiceField(choices=AVAILABILITY, help_text="Whether that gateway's last list had it.")
+    sunset_at = serializers.DateTimeField(allow_null=True, help_text="The end that offer's upstream announced.")
 
 
 class FreshnessSerializer(serializers.Serializer):
@@ -332,6 +341,12 @@ class FreshnessSerializer(serializers.Serializer):
 
 class DetailOfferSerializer(OfferSerializer):
     freshness = FreshnessSerializer()
+
+
+class DeprecationSerializer(serializers.Serializer):
+    deprecated_at = serializers.DateTimeField(allow_null=True, help_text="When the upstream deprecated it, if it says.")
+    sunset_at = serializers.DateTimeField(allow_null=True, help_text="When the upstream stops serving it, if it says.")
+    successor = serializers.CharField(allow_null=True, help_text="The id the upstream names to use instead.")
 
 
 class CatalogModelSerializer(serializers.Serializer):
@@ -358,6 +373,16 @@ class CatalogModelSerializer(serializers.Serializer):
     benchmarks = serializers.DictField(allow_null=True)
     links = serializers.DictField(allow_null=True, help_text="The upstream's links (e.g. OpenRouter's `details`).")
     quantization = serializers.CharField(allow_null=True, help_text="e.g. `fp8`, as the upstream states it.")
+    # Lifecycle (docs/api.md, "Lifecycle").
+    upstream_active = serializers.BooleanField(help_text="False when the upstream marks the model unavailable or retired.")
+    deprecation = DeprecationSerializer(
+        allow_null=True, help_text="Null unless the upstream says the model is deprecated or states its end."
+    )
+    availability = serializers.ChoiceField(
+        choices=AVAILABILITY,
+        help_text="`missing`: its gateway's last list lacked it; still served until the gateway's grace period ends.",
+    )
+    missing_since = serializers.DateTimeField(allow_null=True, help_text="The first refresh whose list lacked it.")
     source_gateway = serializers.CharField(help_text="The gateway this record (for `all`: the primary offer) comes from.")
     provider_slug = serializers.CharField(allow_null=True, help_text="The model's author/provider, e.g. `meta-llama`.")
     source_gateways = serializers.ListField(
@@ -433,6 +458,9 @@ class GatewaySerializer(serializers.Serializer):
     last_success_at = serializers.DateTimeField(allow_null=True)
     refresh_interval_seconds = serializers.IntegerField(allow_null=True)
     stale_after_seconds = serializers.IntegerField(allow_null=True)
+    missing_grace_seconds = serializers.IntegerField(
+        allow_null=True, help_text="How long a model missing from its list stays served (and at least two refreshes)."
+    )
     model_count = serializers.IntegerField(help_text="Active models stored for this gateway.")
 
 
@@ -474,3 +502,13 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
+
+
+class RemovedDetailSerializer(ErrorDetailSerializer):
+    removed_at = serializers.DateTimeField(allow_null=True, help_text="When the catalog removed it.")
+    successor = serializers.CharField(allow_null=True, help_text="The id its upstream names instead, or its alias target.")
+    gateway = serializers.CharField(help_text="The gateway it was removed from.")
+
+
+class RemovedSerializer(serializers.Serializer):
+    error = RemovedDetailSerializer()

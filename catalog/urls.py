@@ -14,6 +14,7 @@ urlpatterns = [
     path("catalog/v1/providers", views.ProviderListView.as_view(), name="provider-list"),
     path("catalog/v1/gateways", views.GatewayListView.as_view(), name="gateway-list"),
     path("catalog/v1/changes", views.ChangeListView.as_view(), name="change-list"),
+    path("catalog/v1/deprecations", views.DeprecationListView.as_view(), name="deprecation-list"),
     # OpenAI-compatible (and the old catalog API's) paths; a trailing slash is accepted too.
     path("v1/models", views.OpenAIModelListView.as_view(), name="openai-model-list"),
     path("models", views.OpenAIModelListAliasView.as_view(), name="openai-model-list-alias"),

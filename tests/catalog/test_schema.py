@@ -31,6 +31,7 @@ ENDPOINTS = {
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
     "/catalog/v1/changes": {"since", "gateway", "kind", "limit", "offset"},
+    "/catalog/v1/deprecations": {"gateway", "limit", "offset"},
     "/v1/models": {
         "gateway",
         "provider",
@@ -86,7 +87,14 @@ def test_the_stale_if_error_header_is_described_on_every_cached_list(schema: dic
         for path, operations in schema["paths"].items()
         if "X-Catalog-Stale" in operations.get("get", {}).get("responses", {}).get("200", {}).get("headers", {})
     }
-    assert described == {"/catalog/v1/models", "/v1/models", "/models", "/catalog/v1/providers", "/catalog/v1/changes"}
+    assert described == {
+        "/catalog/v1/models",
+        "/v1/models",
+        "/models",
+        "/catalog/v1/providers",
+        "/catalog/v1/changes",
+        "/catalog/v1/deprecations",
+    }
 
 
 def test_schema_generates_without_warnings(tmp_path: Any) -> None:

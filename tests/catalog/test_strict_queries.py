@@ -18,6 +18,7 @@ ENDPOINTS = {
     "/v1/models": {"gateway", "limit", "offset"},
     "/catalog/v1/models/acme/alpha-chat": {"gateway"},
     "/catalog/v1/changes": {"gateway", "since", "kind", "limit", "offset"},
+    "/catalog/v1/deprecations": {"gateway", "limit", "offset"},
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
 }

@@ -22,6 +22,7 @@ READS = [
     "/catalog/v1/providers",
     "/catalog/v1/gateways",
     "/catalog/v1/changes",
+    "/catalog/v1/deprecations",
 ]
 NEVER = ["/admin/login/", "/healthz", "/readyz", "/metrics", "/health/gateways", "/cache/status", "/api/schema/"]
 

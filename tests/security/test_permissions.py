@@ -68,6 +68,7 @@ TABLE: dict[str, str] = {
     "catalog/v1/providers": PUBLIC,
     "catalog/v1/gateways": PUBLIC,
     "catalog/v1/changes": PUBLIC,
+    "catalog/v1/deprecations": PUBLIC,
     "v1/models": PUBLIC,
     "models": PUBLIC,
     "v1/models/": PUBLIC,
