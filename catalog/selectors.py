@@ -315,7 +315,7 @@ def model_removed(*, model_id: str, gateway: str) -> RemovedModel | None:
         .annotate(latest=Max("recorded_at"))
         .order_by()
     )
-    # A row removed before removals were recorded has only its last write to tell when.
+    # Without a recorded removal (none is expected), its last write tells when.
     row = max(candidates, key=lambda row: (removals.get(row["pk"]) or row["updated_at"], row["upstream_id"]))
     document = orjson.loads(row["public_json"])
     return RemovedModel(

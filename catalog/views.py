@@ -304,7 +304,7 @@ class ModelDetailView(CatalogView):
         if resolved is None:
             removed = selectors.model_removed(model_id=model_id, gateway=gateway)
             if removed is not None:
-                return self.json(self.gone(removed, gateway), status=410)
+                return self.json(self.gone(removed), status=410)
             return self.json(self.not_found(model_id, gateway), status=404)
         involved = [statuses[slug] for slug in dict.fromkeys(o["gateway"] for o in resolved.offers) if slug in statuses]
         etag = self.etag(version, self.tag, gateway, model_id, involved=involved)
@@ -331,7 +331,7 @@ class ModelDetailView(CatalogView):
             body["error"].update(param="model", message=f"The model {model_id[:200]!r} does not exist ({gateway}).")
         return body
 
-    def gone(self, removed: selectors.RemovedModel, gateway: str) -> dict[str, Any]:
+    def gone(self, removed: selectors.RemovedModel) -> dict[str, Any]:
         instead = f"; its successor is {removed.successor!r}" if removed.successor else ""
         body = error_body(
             f"the model {removed.model_id[:200]!r} was removed from {removed.gateway!r} "

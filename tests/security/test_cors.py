@@ -33,7 +33,7 @@ def test_a_catalog_read_answers_any_origin_without_credentials(path: str) -> Non
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response
     exposed = {name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")}
-    assert {"etag", "retry-after", "x-request-id"} <= exposed
+    assert {"etag", "retry-after", "x-request-id", "deprecation", "sunset"} <= exposed
 
 
 @pytest.mark.parametrize("path", NEVER)
