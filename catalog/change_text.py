@@ -73,6 +73,10 @@ def change_title(change: Mapping[str, Any]) -> str:
         return f"{model} added at {gateway}" + (f": {_moves_text(known, both_sides=False)}" if known else "")
     if kind == "removed":
         return f"{model} removed from {gateway}"
+    if kind == "missing":
+        return f"{model} missing from {gateway}'s list (still served during the grace period)"
+    if kind == "returned":
+        return f"{model} back on {gateway}'s list"
     if kind == "context_changed":
         old = before.get("context_length") if isinstance(before, Mapping) else None
         new = after.get("context_length") if isinstance(after, Mapping) else None

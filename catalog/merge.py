@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog import identity
-from catalog.render import price_text
+from catalog.render import AVAILABLE, MISSING, price_text
 
 FILLABLE = ("canonical_slug", "hugging_face_id", "description", "created", "context_length", "provider_slug")
 PRICE_KEYS = ("prompt", "completion")
@@ -98,6 +98,14 @@ def _lowest_prices(offers: list[tuple[str, dict[str, Any]]]) -> list[dict[str, A
     return [entry for _, entry in lowest.values()]
 
 
+def _availability(documents: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """An entry is available while any offer is (the model can still be called there); else it is
+    missing since the latest offer went (ISO texts of one format order as the instants do)."""
+    if any(doc.get("availability", AVAILABLE) != MISSING for doc in documents):
+        return AVAILABLE, None
+    return MISSING, max(doc.get("missing_since") or "" for doc in documents) or None
+
+
 def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """`offers` are `(gateway_slug, model document)` pairs of one entry, highest priority first."""
     primary_slug, primary = offers[0]
@@ -116,6 +124,7 @@ def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         known = next((doc["architecture"] for doc in others if (doc.get("architecture") or {}).get("output_modalities")), None)
         if known is not None:
             merged["architecture"] = dict(known)
+    merged["availability"], merged["missing_since"] = _availability([doc for _, doc in offers])
     merged["source_gateway"] = primary_slug
     merged["source_gateways"] = list(dict.fromkeys(slug for slug, _ in offers))
     merged["lowest_pricing"] = _lowest_pricing(offers)
@@ -130,6 +139,8 @@ def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
             "pricing_dynamic": doc.get("pricing_dynamic", False),
             "context_length": doc.get("context_length"),
             "quantization": doc.get("quantization"),
+            "availability": doc.get("availability", AVAILABLE),
+            "sunset_at": (doc.get("deprecation") or {}).get("sunset_at"),
         }
         for slug, doc in offers
     ]

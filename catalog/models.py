@@ -61,7 +61,14 @@ class AIModel(models.Model):
     content_hash = models.CharField(max_length=64)
     public_json = models.TextField(help_text="The served model JSON, rendered at publish time.")
     openai_json = models.TextField(default="", help_text="The `GET /v1/models` entry, rendered at publish time.")
-    is_active = models.BooleanField(default=True, help_text="False once the model vanished from its gateway's list.")
+    is_active = models.BooleanField(
+        default=True, help_text="False once the model was removed: missing from its gateway's list past the grace period."
+    )
+    # `catalog.lifecycle`: since when, and for how many published lists in a row, the gateway's
+    # list has lacked this model (null and 0 while it is listed).
+    missing_since = models.DateTimeField(null=True, blank=True)
+    missed_refreshes = models.PositiveIntegerField(default=0)
+    sunset_at = models.DateTimeField(null=True, blank=True, help_text="The end the upstream announced, if any.")
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -78,6 +85,7 @@ class AIModel(models.Model):
             models.Index(fields=["is_active", "prompt_price"], name="aimodel_prompt_price"),
             models.Index(fields=["is_active", "completion_price"], name="aimodel_completion_price"),
             models.Index(Lower("upstream_id"), name="aimodel_upstream_id_lower"),  # case-insensitive lookups
+            models.Index(fields=["is_active", "sunset_at"], name="aimodel_sunset"),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +115,7 @@ class MergedModel(models.Model):
     input_modalities_text = models.CharField(max_length=256, default=",")
     output_modalities_text = models.CharField(max_length=256, default=",")
     supported_parameters_text = models.TextField(default=",")
+    sunset_at = models.DateTimeField(null=True, blank=True, help_text="The primary offer's announced end, if any.")
     public_json = models.TextField()
     openai_json = models.TextField(default="")
     # `[[gateway, upstream id, pricing_dynamic, prices], ...]` per offer, in offer order: what the
@@ -124,6 +133,7 @@ class MergedModel(models.Model):
             models.Index(fields=["completion_price"], name="merged_completion_price"),
             models.Index(Lower("model_id"), name="merged_model_id_lower"),
             models.Index(fields=["merge_key"], name="merged_merge_key"),
+            models.Index(fields=["sunset_at"], name="merged_sunset"),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +174,9 @@ class ModelChange(models.Model):
         REMOVED = "removed", "removed"
         PRICE_CHANGED = "price_changed", "price changed"
         CONTEXT_CHANGED = "context_changed", "context changed"
+        # `catalog.lifecycle`: gone from its list but still served, and back on it before removal.
+        MISSING = "missing", "missing"
+        RETURNED = "returned", "returned"
 
     gateway = models.ForeignKey("gateways.Gateway", on_delete=models.CASCADE, related_name="model_changes")
     ai_model = models.ForeignKey(AIModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
@@ -225,6 +238,7 @@ class Source(models.Model):
     )
     refresh_interval_seconds = models.PositiveIntegerField()
     stale_after_seconds = models.PositiveIntegerField()
+    missing_grace_seconds = models.PositiveIntegerField(default=24 * 3600)
     last_success_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     published_fallback = models.BooleanField(default=False, help_text="The last refresh published a fallback or static list.")

@@ -44,6 +44,13 @@ class NormalizedModel:
     variant: str | None = None  # ":free", "-TEE", "-fast" ... are separate offers
     merge_base: str | None = None  # the id with gateway-only prefixes and the variant removed
     upstream_active: bool = True
+    # The upstream's lifecycle statements: that the model is deprecated (a flag, or implied by
+    # either date), when it announced that (`deprecated_at`, Unix seconds), when the model stops
+    # being served (`sunset_at`), and what it names to use instead (`successor`, an id on the same gateway).
+    deprecated: bool = False
+    deprecated_at: int | None = None
+    sunset_at: int | None = None
+    successor: str | None = None
     data_source: str = "live"  # live | fallback | static
     extra: Mapping[str, Any] = field(default_factory=dict)
     raw: Any = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -106,6 +107,29 @@ def _passed_through(extra: Any) -> dict[str, Any]:
     return served
 
 
+# `availability`: whether the gateway's last published list had the model (`catalog.lifecycle`).
+AVAILABLE, MISSING = "available", "missing"
+
+
+def time_text(moment: datetime | int | None) -> str | None:
+    """An instant as the catalog serves it: ISO-8601 in UTC with `Z` (Unix seconds or a datetime)."""
+    if moment is None:
+        return None
+    if isinstance(moment, int):
+        moment = datetime.fromtimestamp(moment, UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _deprecation(model: NormalizedModel) -> dict[str, Any] | None:
+    if not model.deprecated:
+        return None
+    return {
+        "deprecated_at": time_text(model.deprecated_at),
+        "sunset_at": time_text(model.sunset_at),
+        "successor": model.successor,
+    }
+
+
 def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, Any]:
     """The OpenRouter-shaped public record of a `NormalizedModel`, plus `source_gateway` and
     `provider_slug`. No raw upstream payload."""
@@ -145,6 +169,10 @@ def model_document(model: NormalizedModel, *, gateway_slug: str) -> dict[str, An
         "supported_parameters": list(model.supported_parameters),
         "default_parameters": numbers(dict(model.default_parameters)),
         **_passed_through(model.extra),
+        "upstream_active": model.upstream_active,
+        "deprecation": _deprecation(model),
+        "availability": AVAILABLE,  # a model missing from its list is re-served by `catalog.lifecycle`
+        "missing_since": None,
         "source_gateway": gateway_slug,
         "provider_slug": model.provider_slug,
     }

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.db.models.functions import Lower
 
 from catalog import identity
@@ -91,6 +91,7 @@ class ModelFilters:
     max_prompt_price: Decimal | None = None
     max_completion_price: Decimal | None = None
     free: bool | None = None
+    announced_end: bool | None = None  # True: only models whose upstream announced an end (`sunset_at`)
     sort: str = ""
     # The gateway's primary key when the caller knows it (the API does): filtering on the id, not
     # on a join by slug, lets PostgreSQL use the gateway's own row estimate and the
@@ -147,6 +148,8 @@ def model_list(*, filters: ModelFilters) -> QuerySet[Any]:
         # Placeholder zeros of video or rerank models are not "free" (is_free says so at publish time).
         free = Q(is_free=True, prompt_price=0, completion_price=0)
         queryset = queryset.filter(free) if filters.free else queryset.exclude(free)
+    if filters.announced_end:
+        queryset = queryset.filter(sunset_at__isnull=False)
     return queryset.order_by(*_ordering(filters.sort, id_field))
 
 
@@ -299,6 +302,48 @@ def _resolve_row(model_id: str, wanted: str, gateway: str) -> ResolvedModel | No
         public_json=row["public_json"],
         openai_json=row["openai_json"],
         offers=offers,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedModel:
+    """A model the catalog removed (missing from its list past the grace period, `catalog.lifecycle`)."""
+
+    model_id: str  # the upstream id it had
+    gateway: str
+    removed_at: datetime | None
+    successor: str | None  # the id its upstream named instead (or its alias target), if any
+
+
+def model_removed(*, model_id: str, gateway: str) -> RemovedModel | None:
+    """The removed model a detail read asked for, when no served one matches: an inactive row
+    with that upstream id (case-insensitive) or merge key, of that gateway (or, for `all`, of any
+    enabled one); the latest removed first."""
+    wanted = model_id.strip().lower()
+    if not wanted or "\x00" in wanted or len(wanted) > 1000:
+        return None
+    rows = AIModel.objects.filter(is_active=False)
+    rows = rows.filter(gateway__enabled=True) if gateway == "all" else rows.filter(gateway__slug=gateway)
+    fields = ("pk", "upstream_id", "gateway__slug", "public_json", "updated_at")
+    candidates = list(rows.annotate(upstream_id_lower=Lower("upstream_id")).filter(upstream_id_lower=wanted).values(*fields)[:10])
+    if not candidates:
+        candidates = list(rows.filter(canonical_key=wanted).values(*fields)[:10])
+    if not candidates:
+        return None
+    removals = dict(
+        ModelChange.objects.filter(ai_model_id__in=[row["pk"] for row in candidates], kind=ModelChange.Kind.REMOVED)
+        .values_list("ai_model_id")
+        .annotate(latest=Max("recorded_at"))
+        .order_by()
+    )
+    # Without a recorded removal (none is expected), its last write tells when.
+    row = max(candidates, key=lambda row: (removals.get(row["pk"]) or row["updated_at"], row["upstream_id"]))
+    document = orjson.loads(row["public_json"])
+    return RemovedModel(
+        model_id=row["upstream_id"],
+        gateway=row["gateway__slug"],
+        removed_at=removals.get(row["pk"]) or row["updated_at"],
+        successor=(document.get("deprecation") or {}).get("successor") or document.get("alias_target"),
     )
 
 

@@ -30,7 +30,8 @@ SORT_FIELDS = ("id", "name", "created", "context_length", "prompt_price", "compl
 # `cost`: cheapest first for the workload the query gives (`WorkloadFieldsSerializer`).
 SORT_VALUES = (*(value for field in SORT_FIELDS for value in (field, f"-{field}")), "cost")
 MAX_COUNT = 10**15  # more of anything than any workload: a bigger count is a typo, not a workload
-CHANGE_KINDS = ("added", "removed", "price_changed", "context_changed")
+CHANGE_KINDS = ("added", "removed", "price_changed", "context_changed", "missing", "returned")
+AVAILABILITY = ("available", "missing")
 MAX_PRICE = Decimal(10) ** 9  # USD per token; any larger bound means "no bound"
 PRICE_PLACES = Decimal(10) ** -30  # the price columns' scale
 BIGINT_MAX = 2**63 - 1
@@ -312,6 +313,7 @@ class ModelFilterQuerySerializer(serializers.Serializer):
     min_context = CountField(required=False, help_text="Minimum context length in tokens (unknown context never matches).")
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_COUNT})
 class WorkloadCountField(CountField):
     default_error_messages = {"invalid": f"must be a whole number from 0 to {MAX_COUNT}"}
 
@@ -384,7 +386,9 @@ class ChangeFilterSerializer(GatewayQuerySerializer):
     """The filters of the change feed, the same for JSON and Atom."""
 
     since = SinceField(required=False, help_text="Only changes recorded at or after this moment (ISO-8601 or Unix seconds).")
-    kind = ChoiceOfField(choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed or context_changed.")
+    kind = ChoiceOfField(
+        choices=CHANGE_KINDS, allow_blank=True, help_text="added, removed, price_changed, context_changed, missing or returned."
+    )
     model = CommaListField(help_text="Upstream model ids, comma-separated, case-insensitive: changes of any of them.")
     component = ComponentListField(
         help_text="Price components, comma-separated: changes about any of them (" + ", ".join(COMPONENTS) + ")."
@@ -406,6 +410,10 @@ class ChangeFeedQuerySerializer(ChangeFilterSerializer, PageQuerySerializer):
     """`GET /catalog/v1/changes.atom`: the filters and a limit; a feed is always its newest entries."""
 
     offset = None
+
+
+class DeprecationQuerySerializer(GatewayQuerySerializer, PageQuerySerializer):
+    """`GET /catalog/v1/deprecations`: which gateway, and the page."""
 
 
 # --- response shapes (documentation for the OpenAPI schema) ------------------------------------
@@ -465,6 +473,8 @@ class OfferSerializer(serializers.Serializer):
     pricing_dynamic = serializers.BooleanField()
     context_length = serializers.IntegerField(allow_null=True)
     quantization = serializers.CharField(allow_null=True, help_text="As that offer's upstream states it, e.g. `fp8`.")
+    availability = serializers.ChoiceField(choices=AVAILABILITY, help_text="Whether that gateway's last list had it.")
+    sunset_at = serializers.DateTimeField(allow_null=True, help_text="The end that offer's upstream announced.")
 
 
 class FreshnessSerializer(serializers.Serializer):
@@ -477,6 +487,12 @@ class FreshnessSerializer(serializers.Serializer):
 
 class DetailOfferSerializer(OfferSerializer):
     freshness = FreshnessSerializer()
+
+
+class DeprecationSerializer(serializers.Serializer):
+    deprecated_at = serializers.DateTimeField(allow_null=True, help_text="When the upstream deprecated it, if it says.")
+    sunset_at = serializers.DateTimeField(allow_null=True, help_text="When the upstream stops serving it, if it says.")
+    successor = serializers.CharField(allow_null=True, help_text="The id the upstream names to use instead.")
 
 
 class CatalogModelSerializer(serializers.Serializer):
@@ -504,6 +520,16 @@ class CatalogModelSerializer(serializers.Serializer):
     benchmarks = serializers.DictField(allow_null=True)
     links = serializers.DictField(allow_null=True, help_text="The upstream's links (e.g. OpenRouter's `details`).")
     quantization = serializers.CharField(allow_null=True, help_text="e.g. `fp8`, as the upstream states it.")
+    # Lifecycle (docs/api.md, "Lifecycle").
+    upstream_active = serializers.BooleanField(help_text="False when the upstream marks the model unavailable or retired.")
+    deprecation = DeprecationSerializer(
+        allow_null=True, help_text="Null unless the upstream says the model is deprecated or states its end."
+    )
+    availability = serializers.ChoiceField(
+        choices=AVAILABILITY,
+        help_text="`missing`: its gateway's last list lacked it; still served until the gateway's grace period ends.",
+    )
+    missing_since = serializers.DateTimeField(allow_null=True, help_text="The first refresh whose list lacked it.")
     source_gateway = serializers.CharField(help_text="The gateway this record (for `all`: the primary offer) comes from.")
     provider_slug = serializers.CharField(allow_null=True, help_text="The model's author/provider, e.g. `meta-llama`.")
     source_gateways = serializers.ListField(
@@ -582,6 +608,9 @@ class GatewaySerializer(serializers.Serializer):
     last_success_at = serializers.DateTimeField(allow_null=True)
     refresh_interval_seconds = serializers.IntegerField(allow_null=True)
     stale_after_seconds = serializers.IntegerField(allow_null=True)
+    missing_grace_seconds = serializers.IntegerField(
+        allow_null=True, help_text="How long a model missing from its list stays served (and at least two refreshes)."
+    )
     model_count = serializers.IntegerField(help_text="Active models stored for this gateway.")
 
 
@@ -631,3 +660,13 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
+
+
+class RemovedDetailSerializer(ErrorDetailSerializer):
+    removed_at = serializers.DateTimeField(allow_null=True, help_text="When the catalog removed it.")
+    successor = serializers.CharField(allow_null=True, help_text="The id its upstream names instead, or its alias target.")
+    gateway = serializers.CharField(help_text="The gateway it was removed from.")
+
+
+class RemovedSerializer(serializers.Serializer):
+    error = RemovedDetailSerializer()

@@ -5,7 +5,8 @@ guard (`publish_refusal()`): a list that is empty, with too many rejected items,
 person forced it) below `min_expected_models` or shrunk by more than `max_shrink_fraction` is refused, and the
 stored catalog stays exactly as it was. Otherwise, in one transaction, it inserts new rows,
 updates only rows whose content hash changed (an unchanged refresh writes no model rows), marks
-vanished models inactive, records changes, rebuilds the merged entries of the affected keys and
+models the list lacks missing and removes those missing past their grace period
+(`catalog.lifecycle`), records changes, rebuilds the merged entries of the affected keys and
 bumps the catalog version. Response caches are invalidated on commit.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import bulk, cache, identity
+from catalog import bulk, cache, identity, lifecycle
 from catalog.change_prices import largest_change_percent
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
@@ -31,7 +32,7 @@ from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from catalog.price_changes import price_change
 from catalog.prices import served_pricing
 from catalog.records import NormalizedModel
-from catalog.render import content_hash, dumps, jsonable, model_document, openai_document
+from catalog.render import AVAILABLE, MISSING, content_hash, dumps, jsonable, model_document, openai_document, time_text
 
 CHUNK = 500
 
@@ -46,13 +47,15 @@ class PublishResult:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
-    deactivated: int = 0
+    deactivated: int = 0  # removed: missing past the grace period (catalog.lifecycle)
+    missing: int = 0  # lacked by the list, still served marked missing
+    newly_missing: int = 0
     version: int | None = None
     changes: list[str] = field(default_factory=list)
 
     @property
     def wrote_anything(self) -> bool:
-        return bool(self.added or self.changed or self.deactivated)
+        return bool(self.added or self.changed or self.deactivated or self.newly_missing)
 
 
 def publish_refusal(*, gateway: Any, count: int, rejected: int, active_before: int, force: bool) -> str | None:
@@ -135,6 +138,7 @@ def _row_values(model: NormalizedModel, *, gateway_slug: str, aliases: Mapping[s
         "provider_slug": model.provider_slug,
         "data_source": model.data_source,
         "upstream_active": model.upstream_active,
+        "sunset_at": datetime.fromtimestamp(model.sunset_at, UTC) if model.sunset_at is not None else None,
         "extra": jsonable(dict(model.extra)),
         "raw": raw,
         "input_modalities_text": _text_list(model.input_modalities),
@@ -186,6 +190,7 @@ UPDATE_FIELDS = [
         "provider_slug",
         "data_source",
         "upstream_active",
+        "sunset_at",
         "extra",
         "raw",
         "input_modalities_text",
@@ -217,7 +222,9 @@ def catalog_publish(
                 "upstream_id", "pk", "content_hash", "is_active", "pricing", "context_length", "canonical_key", "prices"
             )
         }
-        active_before = sum(1 for row in existing.values() if row[2])
+        # The shrink guard compares with the last list: models already missing from it do not count.
+        missing = lifecycle.marked_missing(gateway=gateway)
+        active_before = sum(1 for row in existing.values() if row[2]) - len(missing)
         refusal = publish_refusal(gateway=gateway, count=len(models), rejected=rejected, active_before=active_before, force=force)
         if refusal:
             raise PublishRefused(refusal)
@@ -293,16 +300,27 @@ def catalog_publish(
                     )
                 )
 
+        # Models the list lacks are missing, then removed after the grace period (catalog.lifecycle).
         new_ids = {model.id for model in models}
-        vanished = [(uid, row) for uid, row in existing.items() if row[2] and uid not in new_ids]
-        for uid, (pk, _, _, old_pricing, old_context, old_key, _) in vanished:
+        vanished = {uid: row for uid, row in existing.items() if row[2] and uid not in new_ids}
+        absences = lifecycle.note_absences(
+            gateway=gateway,
+            vanished=[lifecycle.Vanished(row[0], uid, row[5]) for uid, row in vanished.items()],
+            marked=missing,
+            now=now,
+        )
+        for gone in absences.removed:
+            _, _, _, old_pricing, old_context, old_key, _ = vanished[gone.upstream_id]
             touched_keys.add(old_key)
             before = {"pricing": {k: (old_pricing or {}).get(k) for k in ("prompt", "completion")}, "context_length": old_context}
-            changes.append(_change(gateway, pk, uid, ModelChange.Kind.REMOVED, before, None, now))
-        pks = [row[0] for _, row in vanished]
-        for start in range(0, len(pks), CHUNK):
-            AIModel.objects.filter(pk__in=pks[start : start + CHUNK]).update(is_active=False, updated_at=now)
-        result.deactivated = len(vanished)
+            changes.append(_change(gateway, gone.pk, gone.upstream_id, ModelChange.Kind.REMOVED, before, None, now))
+        changes.extend(_availability_changes(gateway, absences, now))
+        touched_keys |= absences.keys
+        result.deactivated, result.missing, result.newly_missing = (
+            len(absences.removed),
+            absences.missing,
+            len(absences.newly_missing),
+        )
 
         bulk.insert(to_create)
         result.added += len(to_create)
@@ -361,6 +379,37 @@ def _change(gateway: Any, pk: int | None, upstream_id: str, kind: str, before: A
         after=after,
         recorded_at=now,
     )
+
+
+def _availability_changes(gateway: Any, absences: lifecycle.Absences, now: datetime) -> list[ModelChange]:
+    """`missing` for models this list lacked for the first time, `returned` for missing ones it has again."""
+    available, missing = {"availability": AVAILABLE}, {"availability": MISSING}
+    return [
+        *(
+            _change(
+                gateway,
+                row.pk,
+                row.upstream_id,
+                ModelChange.Kind.MISSING,
+                available,
+                {**missing, "missing_since": time_text(since)},
+                now,
+            )
+            for row, since in absences.newly_missing
+        ),
+        *(
+            _change(
+                gateway,
+                pk,
+                upstream_id,
+                ModelChange.Kind.RETURNED,
+                {**missing, "missing_since": time_text(since)},
+                available,
+                now,
+            )
+            for pk, upstream_id, since in absences.returned
+        ),
+    ]
 
 
 def _facts(values: dict[str, Any]) -> dict[str, Any]:
@@ -476,6 +525,7 @@ def _merged_entry(
         input_modalities_text=_text_list(architecture.get("input_modalities") or ()),
         output_modalities_text=_text_list(architecture.get("output_modalities") or ()),
         supported_parameters_text=_text_list(document.get("supported_parameters") or ()),
+        sunset_at=_sunset(document),
         public_json=dumps(document),
         openai_json=dumps(openai_document(document)),
         offer_prices_json=dumps([[o["gateway"], o["id"], o["pricing_dynamic"], o["prices"]] for o in document["offers"]]),
@@ -496,6 +546,11 @@ def aliases_changed(*, renamed: dict[str, str]) -> int:
         _bump_version(timezone.now())
         transaction.on_commit(cache.invalidate)
     return count
+
+
+def _sunset(document: dict[str, Any]) -> datetime | None:
+    sunset = (document.get("deprecation") or {}).get("sunset_at")
+    return datetime.fromisoformat(sunset) if sunset else None
 
 
 def rebuild_all_merged() -> int:

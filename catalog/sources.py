@@ -41,6 +41,7 @@ class SourceStatus:
     configured: bool = True
     refresh_interval_seconds: int | None = None
     stale_after_seconds: int | None = None
+    missing_grace_seconds: int | None = None
     id: int | None = None  # the gateway's primary key: lists filter on it, so the planner sees the value
 
     def freshness(self) -> dict[str, Any]:
@@ -67,6 +68,7 @@ def source_status(source: Source, *, now: datetime) -> SourceStatus:
         configured=source.configured,
         refresh_interval_seconds=source.refresh_interval_seconds,
         stale_after_seconds=source.stale_after_seconds,
+        missing_grace_seconds=source.missing_grace_seconds,
         id=source.gateway_id,
     )
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/v1/cost", cost_views.CostView.as_view(), name="cost"),
     path("catalog/v1/aliases", alias_views.AliasListView.as_view(), name="alias-list"),
     path("catalog/v1/changes.atom", views.ChangeFeedView.as_view(), name="change-feed"),
+    path("catalog/v1/deprecations", views.DeprecationListView.as_view(), name="deprecation-list"),
     # OpenAI-compatible (and the old catalog API's) paths; a trailing slash is accepted too.
     path("v1/models", views.OpenAIModelListView.as_view(), name="openai-model-list"),
     path("models", views.OpenAIModelListAliasView.as_view(), name="openai-model-list-alias"),

@@ -11,12 +11,14 @@ List bodies are joined from the JSON each model got at publish time (`public_jso
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
@@ -33,6 +35,7 @@ from catalog.serializers import (
     ChangeFeedQuerySerializer,
     ChangeListResponseSerializer,
     ChangeQuerySerializer,
+    DeprecationQuerySerializer,
     ErrorSerializer,
     GatewayListResponseSerializer,
     ModelDetailQuerySerializer,
@@ -44,6 +47,7 @@ from catalog.serializers import (
     OpenAIModelListResponseSerializer,
     OpenAIModelSerializer,
     ProviderListResponseSerializer,
+    RemovedSerializer,
 )
 from catalog.sources import SourceStatus
 
@@ -109,12 +113,26 @@ class _ModelListBase(CatalogView):
             free=params.get("free"),
             sort=params.get("sort") or "",
         )
-        offset, limit = params["offset"], params["limit"]
-        involved = self.involved(statuses, gateway)
         # `sort=cost`: priced at the current minute (windows change by the minute; part of the key).
         workload = Workload(
             counts={k: params[k] for k in WORKLOAD if params.get(k)}, at=timezone.now().replace(second=0, microsecond=0)
         )
+        offset, limit = params["offset"], params["limit"]
+        return self.model_page(request, filters=filters, offset=offset, limit=limit, statuses=statuses, workload=workload)
+
+    def model_page(
+        self,
+        request: Request,
+        *,
+        filters: selectors.ModelFilters,
+        offset: int,
+        limit: int,
+        statuses: dict[str, SourceStatus],
+        workload: Workload | None = None,
+    ) -> HttpResponse:
+        gateway = filters.gateway
+        involved = self.involved(statuses, gateway)
+        workload = workload or Workload(counts={}, at=timezone.now())
 
         def build(totals: Mapping[str, Any]) -> bytes:
             # An unfiltered list's total was stored with the version: no COUNT(*) over the catalog.
@@ -199,6 +217,68 @@ class OpenAIModelListSlashView(OpenAIModelListView):
     """`/v1/models/` and `/models/`: some clients add the slash. Not in the schema (same operation)."""
 
 
+def lifecycle_headers(deprecation: Mapping[str, Any] | None) -> dict[str, str]:
+    """The headers of a model its upstream deprecated: `Deprecation` (RFC 9745: `@<Unix seconds>`,
+    only when the upstream dated the deprecation) and `Sunset` (RFC 8594: an HTTP-date, when it
+    stated the end)."""
+    headers: dict[str, str] = {}
+    for name, field in (("Deprecation", "deprecated_at"), ("Sunset", "sunset_at")):
+        stated = (deprecation or {}).get(field)
+        if stated:
+            seconds = int(datetime.fromisoformat(stated).timestamp())
+            headers[name] = f"@{seconds}" if name == "Deprecation" else http_date(seconds)
+    return headers
+
+
+LIFECYCLE_HEADERS = [
+    OpenApiParameter(
+        "Deprecation",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="RFC 9745, `@<Unix seconds>`: when the upstream deprecated the model (only when it says).",
+    ),
+    OpenApiParameter(
+        "Sunset",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="RFC 8594, an HTTP-date: when the upstream stops serving the model (only when it says).",
+    ),
+]
+GONE = OpenApiResponse(
+    RemovedSerializer,
+    description="The model was removed (missing from its gateway's list past the grace period): when, and its successor.",
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="catalog_deprecations_list",
+        summary="Models whose upstream announced an end, soonest first",
+        description=(
+            "The models (merged for `all`) with a `deprecation.sunset_at`, soonest first (ends already past first); "
+            "ties by id. Paged like the model list."
+        ),
+        parameters=[DeprecationQuerySerializer, STALE_HEADER],
+        responses={200: ModelListResponseSerializer, **NOT_MODIFIED, **ERRORS},
+        tags=["catalog"],
+    )
+)
+class DeprecationListView(_ModelListBase):
+    def get(self, request: Request) -> HttpResponse:
+        statuses = self.statuses()
+        params = self.params(DeprecationQuerySerializer, request, gateways=statuses.keys())
+        gateway = params["gateway"]
+        filters = selectors.ModelFilters(
+            gateway=gateway,
+            gateway_id=statuses[gateway].id if gateway != "all" else None,
+            announced_end=True,
+            sort="sunset_at",
+        )
+        return self.model_page(request, filters=filters, offset=params["offset"], limit=params["limit"], statuses=statuses)
+
+
 MODEL_ID_PARAMETER = OpenApiParameter(
     "model_id",
     OpenApiTypes.STR,
@@ -235,10 +315,11 @@ def _resolve(model_id: str, gateway: str) -> tuple[int, selectors.ResolvedModel 
     get=extend_schema(
         operation_id="catalog_models_retrieve",
         summary="One model with every offer",
-        parameters=[MODEL_ID_PARAMETER, ModelDetailQuerySerializer],
+        parameters=[MODEL_ID_PARAMETER, ModelDetailQuerySerializer, *LIFECYCLE_HEADERS],
         responses={
             200: ModelDetailResponseSerializer,
             404: OpenApiResponse(ErrorSerializer, description="No such model."),
+            410: GONE,
             **NOT_MODIFIED,
             **ERRORS,
         },
@@ -256,10 +337,18 @@ class ModelDetailView(CatalogView):
         model_id = model_id.rstrip("/")
         version, resolved = _resolve(model_id, gateway)
         if resolved is None:
+            removed = selectors.model_removed(model_id=model_id, gateway=gateway)
+            if removed is not None:
+                return self.json(self.gone(removed), status=410)
             return self.json(self.not_found(model_id, gateway), status=404)
         involved = [statuses[slug] for slug in dict.fromkeys(o["gateway"] for o in resolved.offers) if slug in statuses]
         etag = self.etag(version, self.tag, gateway, model_id, involved=involved)
-        return self.uncached(request, etag=etag, involved=involved, body=lambda: self.body(resolved, gateway, statuses, involved))
+        response = self.uncached(
+            request, etag=etag, involved=involved, body=lambda: self.body(resolved, gateway, statuses, involved)
+        )
+        for name, value in lifecycle_headers(orjson.loads(resolved.public_json).get("deprecation")).items():
+            response[name] = value
+        return response
 
     @property
     def tag(self) -> str:
@@ -269,6 +358,22 @@ class ModelDetailView(CatalogView):
         body = model_not_found(model_id, gateway)
         if self.openai:
             body["error"].update(param="model", message=f"The model {model_id[:200]!r} does not exist ({gateway}).")
+        return body
+
+    def gone(self, removed: selectors.RemovedModel) -> dict[str, Any]:
+        instead = f"; its successor is {removed.successor!r}" if removed.successor else ""
+        body = error_body(
+            f"the model {removed.model_id[:200]!r} was removed from {removed.gateway!r} "
+            f"(missing from its list past the grace period){instead}; search with GET /catalog/v1/models?q=...",
+            code="model_removed",
+            type_="not_found_error",
+            param="model" if self.openai else "model_id",
+        )
+        body["error"].update(
+            gateway=removed.gateway,
+            removed_at=removed.removed_at.isoformat().replace("+00:00", "Z") if removed.removed_at else None,
+            successor=removed.successor,
+        )
         return body
 
     def body(
@@ -296,8 +401,13 @@ class ModelDetailView(CatalogView):
     get=extend_schema(
         operation_id="openai_models_retrieve",
         summary="OpenAI-compatible model",
-        parameters=[MODEL_ID_PARAMETER, ModelDetailQuerySerializer],
-        responses={200: OpenAIModelSerializer, 404: OpenApiResponse(ErrorSerializer, description="No such model."), **ERRORS},
+        parameters=[MODEL_ID_PARAMETER, ModelDetailQuerySerializer, *LIFECYCLE_HEADERS],
+        responses={
+            200: OpenAIModelSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such model."),
+            410: GONE,
+            **ERRORS,
+        },
         tags=["openai"],
     )
 )
@@ -356,6 +466,7 @@ class GatewayListView(CatalogView):
                 "last_success_at": status.last_success_at.isoformat() if status.last_success_at else None,
                 "refresh_interval_seconds": status.refresh_interval_seconds,
                 "stale_after_seconds": status.stale_after_seconds,
+                "missing_grace_seconds": status.missing_grace_seconds,
                 "model_count": counts.get(status.slug, 0),
             }
             for status in statuses.values()

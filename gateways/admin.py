@@ -95,6 +95,7 @@ class GatewayAdmin(WideChangelist, admin.ModelAdmin):
                     "fields": (
                         "refresh_interval_seconds",
                         "stale_after_seconds",
+                        "missing_grace_seconds",
                         "min_expected_models",
                         "max_shrink_fraction",
                         "max_reject_fraction",
@@ -365,6 +366,7 @@ class RefreshRunAdmin(admin.ModelAdmin):
         "models_changed",
         "models_unchanged",
         "models_deactivated",
+        "models_missing",
         "models_rejected",
         "models_skipped",
         "rejections_json",

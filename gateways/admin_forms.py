@@ -25,6 +25,7 @@ CONFIG_FIELDS = (
     "allow_insecure_http",
     "refresh_interval_seconds",
     "stale_after_seconds",
+    "missing_grace_seconds",
     "min_expected_models",
     "max_shrink_fraction",
     "max_reject_fraction",

@@ -33,6 +33,7 @@ MIRRORED_FIELDS = frozenset(
         "priority",
         "refresh_interval_seconds",
         "stale_after_seconds",
+        "missing_grace_seconds",
         "last_success_at",
         "consecutive_failures",
         "last_outcome",
@@ -81,6 +82,13 @@ class Gateway(models.Model):
     )
     stale_after_seconds = models.PositiveIntegerField(
         default=3 * 3600, validators=[MinValueValidator(60)], help_text="Data older than this is served labelled stale."
+    )
+    missing_grace_seconds = models.PositiveIntegerField(
+        default=24 * 3600,
+        help_text=(
+            "A model missing from the list stays served, marked missing, this long and for at least two "
+            "refreshes in a row before it is removed. 0: removed at the second refresh without it."
+        ),
     )
     min_expected_models = models.PositiveIntegerField(
         default=1, help_text="A fetched list with fewer models is refused and the stored catalog kept."
@@ -152,6 +160,7 @@ class Gateway(models.Model):
             configuration_problem=configuration_problem(self) or "",
             refresh_interval_seconds=self.refresh_interval_seconds,
             stale_after_seconds=self.stale_after_seconds,
+            missing_grace_seconds=self.missing_grace_seconds,
             last_success_at=self.last_success_at,
             consecutive_failures=self.consecutive_failures,
             published_fallback=self.last_outcome == RefreshRun.Outcome.DEGRADED,
@@ -225,7 +234,8 @@ class RefreshRun(models.Model):
     models_added = models.PositiveIntegerField(default=0)
     models_changed = models.PositiveIntegerField(default=0)
     models_unchanged = models.PositiveIntegerField(default=0)
-    models_deactivated = models.PositiveIntegerField(default=0)
+    models_deactivated = models.PositiveIntegerField(default=0, help_text="Removed: missing past the grace period.")
+    models_missing = models.PositiveIntegerField(default=0, help_text="Lacked by the list, still served in the grace period.")
     models_rejected = models.PositiveIntegerField(default=0)
     models_skipped = models.PositiveIntegerField(default=0)
     rejections = models.JSONField(default=list, blank=True, help_text="The first rejection reasons.")

@@ -246,5 +246,6 @@ def _refresh_under_lease(
     run.models_changed = published.changed
     run.models_unchanged = published.unchanged
     run.models_deactivated = published.deactivated
+    run.models_missing = published.missing
     outcome = RefreshRun.Outcome.DEGRADED if result.degraded_reason else RefreshRun.Outcome.SUCCESS
     return run_finish(run, started, outcome=outcome, model_count=len(result.models), degraded_reason=result.degraded_reason or "")

@@ -37,11 +37,11 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 CATALOG_CORS_ORIGINS = env.list("CATALOG_CORS_ORIGINS", default=["*"])
 CORS_ALLOW_ALL_ORIGINS = not CATALOG_CORS_ORIGINS or "*" in CATALOG_CORS_ORIGINS
 CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else CATALOG_CORS_ORIGINS
-CORS_URLS_REGEX = r"^/(catalog/v1/(models|providers|gateways|changes)|v1/models|models)(/.*)?$"
+CORS_URLS_REGEX = r"^/(catalog/v1/(models|providers|gateways|changes|deprecations)|v1/models|models)(/.*)?$"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = ("accept", "accept-language", "content-type", "if-none-match", "if-modified-since")
-CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "X-Request-ID")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "X-Request-ID", "Deprecation", "Sunset")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 INSTALLED_APPS = [

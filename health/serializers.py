@@ -58,7 +58,8 @@ class RefreshRunSerializer(StaffFieldsMixin, serializers.Serializer):
     models_added = serializers.IntegerField()
     models_changed = serializers.IntegerField()
     models_unchanged = serializers.IntegerField()
-    models_deactivated = serializers.IntegerField()
+    models_deactivated = serializers.IntegerField(help_text="Removed: missing from the list past the grace period.")
+    models_missing = serializers.IntegerField(help_text="Lacked by the list, still served marked missing (grace period).")
     models_rejected = serializers.IntegerField()
     error_message = BlankAsNullField(required=False, help_text=STAFF_ONLY)
 

@@ -35,6 +35,7 @@ class Anthropic(Adapter):
     hugging_face_field = owner_field = None
     chat_models = True  # the Messages API serves Claude chat models only
     active_field, inactive_values = "lifecycle", ("retired",)
+    sunset_fields, deprecated_at_fields = ("retires_at",), ("deprecated_at",)
     extra_fields = ("lifecycle", "deprecated_at", "retires_at", "line")
 
     @classmethod

@@ -45,6 +45,7 @@ from gateways.adapters.values import (
     float_noise,
     hf_style,
     last_segment,
+    lifecycle_time,
     mapping,
     positive_int,
     required_id,
@@ -157,6 +158,13 @@ class Adapter:
     retired_field: ClassVar[str | None] = None  # a date (ISO or Unix) the model retires on: once past, inactive
     active_values: ClassVar[tuple[Any, ...] | None] = None  # the values that mean active...
     inactive_values: ClassVar[tuple[Any, ...]] = ()  # ...or the values that mean inactive
+    # Lifecycle statements (dates ISO or Unix, tried in order): a flag set on a deprecated model,
+    # when the model stops being served (default: `retired_field`), when its end was announced, and
+    # the id the upstream names instead.
+    deprecated_field: ClassVar[str | None] = None
+    sunset_fields: ClassVar[Paths] = ()
+    deprecated_at_fields: ClassVar[Paths] = ()
+    successor_fields: ClassVar[Paths] = ()
     merge_prefix: ClassVar[str] = ""  # a gateway-only id prefix the merge base drops
     # Id suffixes that mark a separate offer of the same model: suffix -> variant (`variants.py`).
     variant_suffixes: ClassVar[Mapping[str, str]] = {}
@@ -349,6 +357,7 @@ class Adapter:
             variant=variant,
             merge_base=merge_base,
             upstream_active=self.active(item),
+            **self.lifecycle(item),
             extra={path.rsplit(".", 1)[-1]: value for path in self.extra_fields if (value := dig(item, path)) is not None},
             raw=raw,
         )
@@ -457,6 +466,18 @@ class Adapter:
         if self.sole_author and "/" not in base:
             base = f"{self.sole_author}/{base}"
         return base, variant
+
+    def lifecycle(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """The record's `deprecated`, `deprecated_at`, `sunset_at` and `successor` from the declarations."""
+        sunset = first(item, self.sunset_fields or ((self.retired_field,) if self.retired_field else ()), lifecycle_time)
+        announced = first(item, self.deprecated_at_fields, lifecycle_time)
+        flagged = self.deprecated_field is not None and dig(item, self.deprecated_field) is True
+        return {
+            "deprecated": flagged or sunset is not None or announced is not None,
+            "deprecated_at": announced,
+            "sunset_at": sunset,
+            "successor": first(item, self.successor_fields, text),
+        }
 
     def active(self, item: Mapping[str, Any]) -> bool:
         retired = unix_time(dig(item, self.retired_field)) if self.retired_field else None

@@ -31,7 +31,7 @@ class Cerebras(Adapter):
     price_unit = PER_TOKEN
     chat_models = True  # Cerebras serves chat completions only
     parameter_fields, feature_fields = ("supported_parameters",), ("capabilities",)
-    extra_fields = ("deprecated", "preview", "quantization")
+    deprecated_field, extra_fields = "deprecated", ("deprecated", "preview", "quantization")
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:
         ins, outs, source = super().modalities(model_id, item)  # an arrow string, or the keyed list's id

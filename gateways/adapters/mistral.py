@@ -31,6 +31,7 @@ class Mistral(Adapter):
     sole_author = "mistralai"
     name_fields, context_fields = (), ("max_context_length",)
     retired_field, active_field, inactive_values = "deprecation", "archived", (True,)
+    successor_fields = ("deprecation_replacement_model",)
     extra_fields = ("name", "aliases", "deprecation", "deprecation_replacement_model", "type", "root", "job", "archived")
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:

@@ -34,6 +34,7 @@ class OpenRouter(Adapter):
     price_object_field, tiers_field, price_unit = "pricing", "pricing.overrides", PER_TOKEN
     top_provider_field, per_request_limits_field = "top_provider", "per_request_limits"
     parameter_fields = ("supported_parameters",)
+    sunset_fields = ("expiration_date",)
     extra_fields = ("expiration_date", "knowledge_cutoff", "alias_target", "supported_voices", "reasoning", "links")
 
     def modalities(self, model_id: str, item: Mapping[str, Any]) -> Modalities:

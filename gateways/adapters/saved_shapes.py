@@ -47,6 +47,7 @@ class DeepInfraModelsList(Adapter):
         "completion": (("pricing.cents_per_output_token", CENTS_PER_TOKEN),),
     }
     price_container = "pricing"
+    sunset_fields, successor_fields = ("deprecated",), ("replaced_by",)  # a Unix time, possibly ahead
     extra_fields = ("type", "reported_type", "quantization", "deprecated", "replaced_by")
 
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -91,13 +91,29 @@ def positive_int(value: Any) -> int | None:
 
 
 def unix_time(value: Any) -> int | None:
-    """Unix seconds from an int or an ISO-8601 string; 0 or missing is unknown."""
+    """Unix seconds from an int or an ISO-8601 string; 0 or missing is unknown. A date or time
+    without an offset (OpenRouter's `expiration_date: "2026-03-01"`) is UTC, never the machine's zone."""
     if isinstance(value, str) and value.strip() and not value.strip().lstrip("-").isdigit():
         try:
-            return int(datetime.fromisoformat(value.strip().replace("Z", "+00:00")).timestamp()) or None
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise RejectItem(f"unreadable date {value!r:.40}") from None
+        return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()) or None
     return positive_int(value)
+
+
+def lifecycle_time(value: Any) -> int | None:
+    """`unix_time` for a lifecycle date (an end, a deprecation): an unreadable one is unknown, not
+    a reason to reject the model, which is served the same whatever its end says. So is one past
+    the year 9999, which no date type holds."""
+    try:
+        seconds = unix_time(value)
+    except RejectItem:
+        return None
+    return seconds if seconds is not None and seconds <= LAST_SECOND else None
+
+
+LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
 
 
 # A double holds 15 significant digits: a stated price with more is noise from the upstream's own

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -98,9 +98,16 @@ class Catalog:
         self.gateways[slug] = gateway
         return gateway
 
-    def publish(self, slug: str, models: list[NormalizedModel]) -> PublishResult:
+    def publish(self, slug: str, models: list[NormalizedModel], *, now: datetime | None = None) -> PublishResult:
         gateway = self.gateways.get(slug) or self.gateway(slug)
-        return catalog_publish(gateway=gateway, models=models, force=True)
+        return catalog_publish(gateway=gateway, models=models, force=True, now=now)
+
+    def replace(self, slug: str, models: list[NormalizedModel]) -> PublishResult:
+        """Publish `models` as two refreshes a grace period apart, as a gateway whose list really
+        changed would: models the list lacks are removed, not only missing (`catalog.lifecycle`)."""
+        gateway = self.gateways.get(slug) or self.gateway(slug)
+        self.publish(slug, models, now=timezone.now() - timedelta(seconds=gateway.missing_grace_seconds))
+        return self.publish(slug, models)
 
 
 @pytest.fixture

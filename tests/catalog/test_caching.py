@@ -28,7 +28,15 @@ def test_list_responses_carry_a_weak_etag_and_cache_control(small_catalog: Any, 
 
 
 @pytest.mark.parametrize(
-    "path", ["/catalog/v1/models?limit=2", "/v1/models", "/catalog/v1/providers", "/catalog/v1/gateways", "/catalog/v1/changes"]
+    "path",
+    [
+        "/catalog/v1/models?limit=2",
+        "/v1/models",
+        "/catalog/v1/providers",
+        "/catalog/v1/gateways",
+        "/catalog/v1/changes",
+        "/catalog/v1/deprecations",
+    ],
 )
 def test_if_none_match_with_the_current_etag_answers_304_without_a_body(small_catalog: Any, client: Client, path: str) -> None:
     etag = client.get(path)["ETag"]
@@ -144,7 +152,7 @@ def _queries(client: Client, path: str) -> int:
 
 @pytest.fixture
 def bigger_catalog(small_catalog: Any) -> Any:
-    small_catalog.publish("gamma", [model(f"solo/m{i:03}", prompt="0.000001", completion="0.000001") for i in range(60)])
+    small_catalog.replace("gamma", [model(f"solo/m{i:03}", prompt="0.000001", completion="0.000001") for i in range(60)])
     return small_catalog
 
 

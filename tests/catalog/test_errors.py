@@ -9,7 +9,7 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ["/catalog/v1/models", "/v1/models", "/models", "/catalog/v1/changes"]
+ENDPOINTS = ["/catalog/v1/models", "/v1/models", "/models", "/catalog/v1/changes", "/catalog/v1/deprecations"]
 
 HOSTILE = [
     "limit=-1",

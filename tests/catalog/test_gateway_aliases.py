@@ -25,7 +25,7 @@ def test_google_vertex_reads_the_google_gateway(small_catalog: Any, client: Clie
     assert (vertex["gateway"], list(vertex["freshness"])) == ("vertex-ai", ["vertex-ai"])
 
 
-@pytest.mark.parametrize("path", ["/catalog/v1/models", "/v1/models", "/catalog/v1/changes"])
+@pytest.mark.parametrize("path", ["/catalog/v1/models", "/v1/models", "/catalog/v1/changes", "/catalog/v1/deprecations"])
 def test_an_operator_alias_reads_its_gateway_on_every_endpoint(
     small_catalog: Any, client: Client, settings: Any, path: str
 ) -> None:

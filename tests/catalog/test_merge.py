@@ -144,7 +144,7 @@ def test_sibling_products_on_the_same_weights_are_separate_entries(catalog: Any)
 
 def test_republishing_rebuilds_the_sibling_entries_without_leftovers(catalog: Any) -> None:
     test_sibling_products_on_the_same_weights_are_separate_entries(catalog)
-    catalog.publish("or", [model("kappa/voice", hugging_face_id="Kappa/Voice-7B")])
+    catalog.replace("or", [model("kappa/voice", hugging_face_id="Kappa/Voice-7B")])
     assert sorted(entries()) == ["kappa/voice-7b"]
 
 

@@ -34,6 +34,8 @@ def test_detail_of_a_merged_model_lists_every_offer_with_its_freshness(small_cat
             "pricing_dynamic": False,
             "context_length": 8192,
             "quantization": None,
+            "availability": "available",
+            "sunset_at": None,
             "freshness": alpha,
         },
         {
@@ -45,6 +47,8 @@ def test_detail_of_a_merged_model_lists_every_offer_with_its_freshness(small_cat
             "pricing_dynamic": False,
             "context_length": 8192,
             "quantization": None,
+            "availability": "available",
+            "sunset_at": None,
             "freshness": beta,
         },
     ]

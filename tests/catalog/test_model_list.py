@@ -227,7 +227,7 @@ def test_default_limit_is_50_and_large_limits_are_clamped_to_1000(small_catalog:
     assert client.get("/catalog/v1/models?limit=5000").json()["limit"] == 1000
 
 
-@pytest.mark.parametrize("path", ["/catalog/v1/models", "/catalog/v1/changes", "/v1/models"])
+@pytest.mark.parametrize("path", ["/catalog/v1/models", "/catalog/v1/changes", "/catalog/v1/deprecations", "/v1/models"])
 def test_limit_0_is_a_400_naming_the_accepted_range_not_a_page_that_never_advances(
     small_catalog: Any, client: Client, path: str
 ) -> None:
@@ -272,6 +272,10 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
             "supported_parameters": ["tools", "temperature"],
             "default_parameters": {},
             **dict.fromkeys(PASSED_THROUGH),  # not stated by these upstreams: null
+            "upstream_active": True,
+            "deprecation": None,
+            "availability": "available",
+            "missing_since": None,
             "source_gateway": "alpha",
             "provider_slug": "acme",
             "source_gateways": ["alpha", "beta"],
@@ -290,6 +294,8 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
                     "pricing_dynamic": False,
                     "context_length": 128000,
                     "quantization": None,
+                    "availability": "available",
+                    "sunset_at": None,
                 },
                 {
                     "gateway": "beta",
@@ -300,6 +306,8 @@ def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog
                     "pricing_dynamic": False,
                     "context_length": 200000,
                     "quantization": None,
+                    "availability": "available",
+                    "sunset_at": None,
                 },
             ],
         }
@@ -332,6 +340,10 @@ def test_per_gateway_items_are_that_gateways_records_without_raw_payloads(small_
             "supported_parameters": [],
             "default_parameters": {},
             **dict.fromkeys(PASSED_THROUGH),
+            "upstream_active": True,
+            "deprecation": None,
+            "availability": "available",
+            "missing_since": None,
             "source_gateway": "gamma",
             "provider_slug": "solo",
         }
@@ -370,8 +382,8 @@ def test_a_gateway_without_models_answers_an_empty_list(catalog: Any, client: Cl
     assert body["freshness"]["delta"]["status"] == "never_refreshed"
 
 
-def test_vanished_models_leave_the_gateway_list_and_the_merge(small_catalog: Any, client: Client) -> None:
-    small_catalog.publish("beta", [m for m in BETA if m.id != "Acme/Alpha-Chat"])
+def test_removed_models_leave_the_gateway_list_and_the_merge(small_catalog: Any, client: Client) -> None:
+    small_catalog.replace("beta", [m for m in BETA if m.id != "Acme/Alpha-Chat"])
     assert "Acme/Alpha-Chat" not in ids(client, "gateway=beta")
     merged = client.get("/catalog/v1/models?q=alpha-chat&free=false").json()["data"][0]
     assert merged["source_gateways"] == ["alpha"]

@@ -49,6 +49,7 @@ def test_gateways_show_public_facts_and_status_but_never_a_key(small_catalog: An
         "stale": False,
         "refresh_interval_seconds": 3600,
         "stale_after_seconds": 10800,
+        "missing_grace_seconds": 86400,
         "model_count": 5,
     }
     assert (rows["delta"]["status"], rows["delta"]["model_count"], rows["delta"]["age_seconds"]) == ("never_refreshed", 0, None)

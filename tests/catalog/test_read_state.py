@@ -217,8 +217,8 @@ def test_an_unknown_model_is_not_cached(small_catalog: Any, client: Client) -> N
 
 def test_a_publish_stores_the_unfiltered_totals_with_the_version(small_catalog: Any) -> None:
     assert CatalogVersion.objects.get(pk=1).totals == {"all": 7, "gateways": {"alpha": 5, "beta": 4, "gamma": 1}}
-    small_catalog.publish("alpha", [model("acme/alpha-chat", prompt="0.000001", completion="0.000002")])
-    # four alpha models vanished: inactive, out of alpha's list; the merged list loses three entries
+    small_catalog.replace("alpha", [model("acme/alpha-chat", prompt="0.000001", completion="0.000002")])
+    # four alpha models removed: inactive, out of alpha's list; the merged list loses three entries
     # (bolt/embedder stays, offered by beta)
     assert CatalogVersion.objects.get(pk=1).totals == {"all": 4, "gateways": {"alpha": 1, "beta": 4, "gamma": 1}}
 

@@ -53,6 +53,7 @@ ENDPOINTS = {
         "requests",
         "audio_seconds",
     },
+    "/catalog/v1/deprecations": {"gateway", "limit", "offset"},
     "/v1/models": {
         "gateway",
         "provider",
@@ -130,6 +131,7 @@ def test_the_stale_if_error_header_is_described_on_every_cached_list(schema: dic
         "/catalog/v1/changes",
         "/catalog/v1/cost",
         "/catalog/v1/changes.atom",
+        "/catalog/v1/deprecations",
     }
 
 

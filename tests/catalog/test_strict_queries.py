@@ -19,6 +19,7 @@ ENDPOINTS = {
     "/catalog/v1/models/acme/alpha-chat": {"gateway"},
     "/catalog/v1/changes": {"gateway", "since", "kind", "model", "component", "min_change_percent", "cursor", "limit", "offset"},
     "/catalog/v1/changes.atom": {"gateway", "since", "kind", "model", "component", "min_change_percent", "limit"},
+    "/catalog/v1/deprecations": {"gateway", "limit", "offset"},
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
 }

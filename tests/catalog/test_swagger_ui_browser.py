@@ -23,6 +23,7 @@ def test_swagger_ui_lists_the_catalog_operations(transactional_db: Any, live_ser
         "/catalog/v1/providers",
         "/catalog/v1/gateways",
         "/catalog/v1/changes",
+        "/catalog/v1/deprecations",
         "/v1/models",
         "/v1/models/{model_id}",
         "/models",

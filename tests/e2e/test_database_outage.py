@@ -58,6 +58,7 @@ CATALOG_READS = [
     "/catalog/v1/gateways",
     "/catalog/v1/providers",
     "/catalog/v1/changes",
+    "/catalog/v1/deprecations",
     "/v1/models",
     "/models",
 ]
@@ -99,6 +100,7 @@ HELD = [
     "/v1/models",
     "/catalog/v1/providers",
     "/catalog/v1/changes?gateway=openrouter",
+    "/catalog/v1/deprecations",
 ]
 # Reads that need the database itself: a page never read, one model, the system endpoints.
 NOT_HELD = ["/catalog/v1/models?gateway=openrouter&limit=2&offset=1", "/catalog/v1/models/example/chat-small"]

@@ -144,5 +144,8 @@ def test_forced_refresh_accepts_a_shrunk_list(
     small_limits()
     upstream.reply = models(4)
     assert refresh_gateway.apply(args=[fake_gateway.pk], kwargs={"force": True, "trigger": "manual"}).get() == "success"
-    active = AIModel.objects.filter(gateway=fake_gateway, is_active=True).values_list("upstream_id", flat=True)
-    assert sorted(active) == [f"acme/model-{i:02d}" for i in range(1, 5)]
+    served = AIModel.objects.filter(gateway=fake_gateway, is_active=True)
+    listed = served.filter(missing_since=None).values_list("upstream_id", flat=True)
+    assert sorted(listed) == [f"acme/model-{i:02d}" for i in range(1, 5)]
+    # The six the list lacks are served marked missing for the grace period, not removed at once.
+    assert served.exclude(missing_since=None).count() == 6

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -111,11 +112,18 @@ def test_changed_price_is_updated_and_recorded_as_a_change(gateway: Gateway) -> 
     )
 
 
-def test_vanished_model_becomes_inactive_and_comes_back_as_added(gateway: Gateway) -> None:
+def test_vanished_model_is_missing_then_removed_and_comes_back_as_added(gateway: Gateway) -> None:
+    gateway.missing_grace_seconds = 0  # removed at the second list without it
+    gateway.save()
     refresh(gateway)
-    run = refresh(gateway, openai_body(openai_item("acme/alpha"), openai_item("acme/beta", "0.0000005", "0.0000015", 32768)))
+    without_gamma = openai_body(openai_item("acme/alpha"), openai_item("acme/beta", "0.0000005", "0.0000015", 32768))
+    first = refresh(gateway, without_gamma)
+    assert (first.models_missing, first.models_deactivated) == (1, 0)
+    assert AIModel.objects.get(upstream_id="acme/gamma").is_active
+    assert orjson.loads(MergedModel.objects.get(canonical_key="acme/gamma").public_json)["availability"] == "missing"
 
-    assert run.models_deactivated == 1
+    run = refresh(gateway, without_gamma)
+    assert (run.models_missing, run.models_deactivated) == (0, 1)
     assert list(AIModel.objects.filter(is_active=False).values_list("upstream_id", flat=True)) == ["acme/gamma"]
     assert ModelChange.objects.filter(kind="removed", upstream_id="acme/gamma").count() == 1
     assert not MergedModel.objects.filter(canonical_key="acme/gamma").exists()
@@ -192,7 +200,9 @@ def test_list_shrunk_past_the_guard_is_refused_unless_forced(gateway: Gateway) -
     assert snapshot() == before
 
     forced = refresh(gateway, shrunk, force=True)
-    assert (forced.outcome, forced.models_deactivated) == ("success", 7)
+    assert (forced.outcome, forced.models_missing, forced.models_deactivated) == ("success", 7, 0)
+    # The next list is compared with the forced one, not with the models still in their grace period.
+    assert refresh(gateway, shrunk).outcome == "success"
 
 
 def test_too_many_rejected_items_refuse_the_list(gateway: Gateway) -> None:

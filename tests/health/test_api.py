@@ -170,6 +170,7 @@ def test_health_detail_includes_recent_runs_newest_first(client: Client, gateway
             "models_changed": 0,
             "models_unchanged": 0,
             "models_deactivated": 0,
+            "models_missing": 0,
             "models_rejected": 0,
             **extra,
         }

@@ -22,6 +22,7 @@ READS = [
     "/catalog/v1/providers",
     "/catalog/v1/gateways",
     "/catalog/v1/changes",
+    "/catalog/v1/deprecations",
 ]
 NEVER = ["/admin/login/", "/healthz", "/readyz", "/metrics", "/health/gateways", "/cache/status", "/api/schema/"]
 
@@ -32,7 +33,7 @@ def test_a_catalog_read_answers_any_origin_without_credentials(path: str) -> Non
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response
     exposed = {name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")}
-    assert {"etag", "retry-after", "x-request-id"} <= exposed
+    assert {"etag", "retry-after", "x-request-id", "deprecation", "sunset"} <= exposed
 
 
 @pytest.mark.parametrize("path", NEVER)

@@ -72,6 +72,7 @@ TABLE: dict[str, str] = {
     "catalog/v1/cost": PUBLIC,
     "catalog/v1/aliases": PUBLIC,
     "catalog/v1/changes.atom": PUBLIC,
+    "catalog/v1/deprecations": PUBLIC,
     "v1/models": PUBLIC,
     "models": PUBLIC,
     "v1/models/": PUBLIC,

@@ -257,6 +257,7 @@ def add_gateway(client: Client, base_url: str, **fields: Any) -> Any:
         "options": "{}",
         "refresh_interval_seconds": "3600",
         "stale_after_seconds": "10800",
+        "missing_grace_seconds": "86400",
         "min_expected_models": "1",
         "max_shrink_fraction": "0.5",
         "max_reject_fraction": "0.2",

@@ -24,6 +24,7 @@ THROTTLED_READS = [
     "/catalog/v1/gateways",
     "/catalog/v1/providers",
     "/catalog/v1/changes",
+    "/catalog/v1/deprecations",
     "/v1/models/acme/none",
     "/health/gateways",
     "/health/gateways/groq",

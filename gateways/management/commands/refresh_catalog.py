@@ -50,7 +50,7 @@ def summary_line(run: RefreshRun) -> str:
     if run.outcome in (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED):
         line = (
             f"{slug}: {run.outcome} in {seconds:.1f}s: {run.models_seen} seen, {run.models_added} added, "
-            f"{run.models_changed} changed, {run.models_deactivated} deactivated, {run.models_rejected} rejected"
+            f"{run.models_changed} changed, {run.models_deactivated} removed, {run.models_missing} missing, {run.models_rejected} rejected"
         )
         return line + (f" ({run.error_message})" if run.error_message else "")
     if run.outcome == RefreshRun.Outcome.SKIPPED:
