@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +68,11 @@ def numbers(value: Any) -> Any:
         return orjson.loads(orjson.dumps(value, default=_decimal_number, option=orjson.OPT_NON_STR_KEYS))
     except TypeError:
         return _walk(value, exact_number)
+
+
+def instant_text(moment: datetime) -> str:
+    """An instant as the API writes it: ISO 8601 in UTC, with `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def dumps(document: Any) -> str:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import bulk, cache
+from catalog import bulk, cache, history
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
@@ -316,6 +316,12 @@ def catalog_publish(
             )
         if to_update:
             bulk.update(to_update, UPDATE_FIELDS)
+        history.record_spans(
+            new={row.pk or pk_by_id[row.upstream_id]: row.prices for row in to_create},
+            written={row.pk: row.prices for row in to_update},
+            delisted=pks,  # the rows whose `is_active=False` was written above
+            now=now,
+        )
         bulk.insert(changes)
         result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
 
