@@ -283,3 +283,25 @@ def test_a_first_publish_now_opens_spans_at_now(catalog: Catalog) -> None:
     before = timezone.now()
     catalog.publish("alpha", FIRST)
     assert ListingSpan.objects.filter(valid_from__gte=before, valid_to__isnull=True).count() == 2
+
+
+# --- admin -----------------------------------------------------------------------------------------
+
+
+def test_the_admin_draws_each_offers_price_history_as_a_step_chart(three_publishes: Catalog) -> None:
+    from catalog.admin import price_history_html
+
+    alpha, beta = (AIModel.objects.get(gateway__slug=slug, upstream_id__iexact="acme/chat") for slug in ("alpha", "beta"))
+    html = price_history_html([(alpha.pk, "alpha: acme/chat"), (beta.pk, "beta: Acme/Chat")])
+    assert html.count("<svg") == 2  # one chart per offer (both price per token)
+    assert (
+        "alpha: acme/chat, USD per 1M tokens. input_token: 1 → 0.8; output_token: 2." in html
+        and "beta: Acme/Chat, USD per 1M tokens. input_token: 0.5; output_token: 3." in html
+    )
+    # alpha's input price is one line with a step down at the second publish; y runs from 0 at the
+    # baseline (74) to the chart's peak, output's 2 (6): 1 is at 40, 0.8 at 46.8.
+    alpha_input = html.split("<polyline")[1]
+    points = alpha_input.split('points="')[1].split('"')[0].split(" ")
+    assert len(points) == 4 and points[1].split(",")[0] == points[2].split(",")[0]  # a vertical step
+    assert [float(p.split(",")[1]) for p in points] == [40.0, 40.0, 46.8, 46.8]
+    assert price_history_html([(AIModel.objects.get(upstream_id="acme/unpriced").pk, "x")]) == "no price recorded"
