@@ -208,7 +208,8 @@ class ListingSpan(models.Model):
     when it is deactivated, opened again if it comes back. It answers "which models were listed
     at t" for any row, priced or not (`catalog.history`)."""
 
-    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="listing_spans")
+    # No index of its own: the (ai_model, valid_from) index serves lookups by row.
+    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="listing_spans", db_index=False)
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True, help_text="Null while the row is listed.")
 
@@ -229,7 +230,8 @@ class PriceSpan(models.Model):
     by its slot (component, tier, window) and unit, with the exact USD text it was served with.
     A new amount closes the span and opens another (`catalog.history`)."""
 
-    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_spans")
+    # No index of its own: the (ai_model, valid_from) index serves lookups by row.
+    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_spans", db_index=False)
     component = models.CharField(max_length=32)
     unit = models.CharField(max_length=16)
     min_prompt_tokens = models.BigIntegerField(null=True, blank=True)
