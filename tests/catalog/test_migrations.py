@@ -50,15 +50,22 @@ def test_0002_backfills_openai_json_and_merge_key() -> None:
     assert orjson.loads(AIModel.objects.get(upstream_id="org/m").openai_json) == patched
 
 
-@pytest.mark.django_db(transaction=True)
-def test_0007_gives_stored_rows_their_components_so_the_next_refresh_records_no_false_change() -> None:
+def before_migration(name: str) -> tuple[Any, Any]:
+    """The database migrated to catalog `name` (the state just before the migration under test):
+    its apps, and a gateway to store rows under."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("catalog", "0006_change_components")])
-    apps: Any = executor.loader.project_state([("catalog", "0006_change_components")]).apps
+    executor.migrate([("catalog", name)])
+    apps: Any = executor.loader.project_state([("catalog", name)]).apps
     Gateway = apps.get_model("gateways", "Gateway")
     gateway = Gateway.objects.filter(slug="old").first() or Gateway.objects.create(
         slug="old", name="Old", kind="openai_compatible"
     )
+    return apps, gateway
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0007_gives_stored_rows_their_components_so_the_next_refresh_records_no_false_change() -> None:
+    apps, gateway = before_migration("0006_change_components")
     now = timezone.now()
     chat_pricing = {
         "prompt": "0.000002",
@@ -123,13 +130,7 @@ def test_0007_gives_stored_rows_their_components_so_the_next_refresh_records_no_
 
 @pytest.mark.django_db(transaction=True)
 def test_0009_opens_spans_from_first_seen_at_for_the_active_rows_of_an_existing_database() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate([("catalog", "0008_price_history")])
-    apps: Any = executor.loader.project_state([("catalog", "0008_price_history")]).apps
-    Gateway = apps.get_model("gateways", "Gateway")
-    gateway = Gateway.objects.filter(slug="old").first() or Gateway.objects.create(
-        slug="old", name="Old", kind="openai_compatible"
-    )
+    apps, gateway = before_migration("0008_price_history")
     first_seen = timezone.now().replace(microsecond=0) - timezone.timedelta(days=30)
     prices = [
         {"component": "input_token", "unit": "token", "usd": "0.000002"},
