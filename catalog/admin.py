@@ -13,11 +13,14 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from catalog import admin_aliases  # noqa: F401 - registers the alias table's (editable) admin
 from catalog.display import PER_MILLION_TOKENS, json_block, price_lines, usd_per_million
+from catalog.history import offer_history
 from catalog.models import AIModel, MergedModel, ModelChange
+from catalog.price_chart import chart_html, step_charts
 
 
 class WideChangelist:
@@ -103,7 +106,7 @@ class AIModelAdmin(WideChangelist, ReadOnlyAdmin):
                 )
             },
         ),
-        ("Prices", {"fields": ("price_table", "price_unit", "pricing_dynamic", "is_free")}),
+        ("Prices", {"fields": ("price_table", "price_history", "price_unit", "pricing_dynamic", "is_free")}),
         ("Merge", {"fields": ("canonical_key", "variant", "content_hash")}),
         ("Served JSON and upstream item", {"fields": ("public_json_pretty", "raw_pretty", "extra_pretty")}),
     )
@@ -136,6 +139,10 @@ class AIModelAdmin(WideChangelist, ReadOnlyAdmin):
             rows,
         )
 
+    @admin.display(description="Price history")
+    def price_history(self, obj: AIModel) -> str:
+        return price_history_html([(obj.pk, f"{obj.gateway.slug}: {obj.upstream_id}")])
+
     @admin.display(description="Served JSON (rendered at publish time)")
     def public_json_pretty(self, obj: AIModel) -> str:
         try:
@@ -151,6 +158,16 @@ class AIModelAdmin(WideChangelist, ReadOnlyAdmin):
     @admin.display(description="Extra fields")
     def extra_pretty(self, obj: AIModel) -> str:
         return json_block(obj.extra)
+
+
+def price_history_html(offers: list[tuple[int, str]]) -> str:
+    """Step charts of each offer's recorded prices (`catalog.price_chart`), one per offer and unit."""
+    spans = offer_history(pks=[pk for pk, _ in offers])
+    now = timezone.now()
+    charts = [chart for pk, title in offers for chart in step_charts(title=title, prices=spans[pk]["prices"], now=now)]
+    if not charts:
+        return "no price recorded"
+    return format_html_join("", "{}", ((chart_html(chart),) for chart in charts))
 
 
 def _per_million(obj: AIModel, key: str) -> str:
@@ -177,8 +194,16 @@ class MergedModelAdmin(ReadOnlyAdmin):
         "context_length",
         "created",
         "updated_at",
+        "price_history",
         "public_json_pretty",
     )
+
+    @admin.display(description="Price history, per offer")
+    def price_history(self, obj: MergedModel) -> str:
+        rows = AIModel.objects.filter(canonical_key=obj.merge_key).order_by("-gateway__priority", "gateway__slug", "upstream_id")
+        return price_history_html(
+            [(pk, f"{slug}: {upstream_id}") for pk, slug, upstream_id in rows.values_list("pk", "gateway__slug", "upstream_id")]
+        )
 
     @admin.display(description="Gateways")
     def gateways(self, obj: MergedModel) -> str:

@@ -253,3 +253,52 @@ class Source(models.Model):
     @property
     def configured(self) -> bool:
         return not self.configuration_problem
+
+
+class ListingSpan(models.Model):
+    """When one offer (`AIModel` row) was listed: opened when the row is published active, closed
+    when it is deactivated, opened again if it comes back. It answers "which models were listed
+    at t" for any row, priced or not (`catalog.history`)."""
+
+    # No index of its own: the (ai_model, valid_from) index serves lookups by row.
+    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="listing_spans", db_index=False)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True, help_text="Null while the row is listed.")
+
+    class Meta:
+        ordering = ["ai_model_id", "valid_from"]
+        indexes = [
+            models.Index(fields=["ai_model", "valid_from"], name="listing_model_from"),
+            models.Index(fields=["valid_from"], name="listing_from"),
+            models.Index(fields=["valid_to"], name="listing_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ai_model_id} listed {self.valid_from:%Y-%m-%d %H:%M}..{self.valid_to or ''}"
+
+
+class PriceSpan(models.Model):
+    """One price of one offer while it held: the served price entry (`catalog.prices`) identified
+    by its slot (component, tier, window) and unit, with the exact USD text it was served with.
+    A new amount closes the span and opens another (`catalog.history`)."""
+
+    # No index of its own: the (ai_model, valid_from) index serves lookups by row.
+    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_spans", db_index=False)
+    component = models.CharField(max_length=32)
+    unit = models.CharField(max_length=16)
+    min_prompt_tokens = models.BigIntegerField(null=True, blank=True)
+    window = models.JSONField(null=True, blank=True, help_text='As served: {"start", "end", "time_zone"}.')
+    usd = models.CharField(max_length=64, help_text="Exact decimal text, USD per unit (never a float).")
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True, help_text="Null while the price holds.")
+
+    class Meta:
+        ordering = ["ai_model_id", "valid_from", "pk"]
+        indexes = [
+            models.Index(fields=["ai_model", "valid_from"], name="pricespan_model_from"),
+            models.Index(fields=["valid_from"], name="pricespan_from"),
+            models.Index(fields=["valid_to"], name="pricespan_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ai_model_id} {self.component} {self.usd}/{self.unit}"

@@ -21,8 +21,9 @@ class PriceChange:
     components_text: str
 
 
-def _slot(entry: Mapping[str, Any]) -> tuple[Any, ...]:
-    # One price is one component at one tier and window; its amount and unit are what may change.
+def price_slot(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Which price an entry is: one component at one tier and window (its amount and unit are what
+    may change; `catalog.history` adds the unit to name a span)."""
     window = entry.get("window") or {}
     return (entry.get("component"), entry.get("min_prompt_tokens"), window.get("start"), window.get("end"))
 
@@ -38,8 +39,8 @@ def price_change(
     old_pricing = {k: v for k, v in (old_pricing or {}).items() if k != "overrides"}
     new_flat = {k: v for k, v in new_pricing.items() if k != "overrides"}
     pricing_keys = [k for k in dict.fromkeys([*old_pricing, *new_flat]) if old_pricing.get(k) != new_flat.get(k)]
-    old = {_slot(entry): entry for entry in old_prices}
-    new = {_slot(entry): entry for entry in new_prices}
+    old = {price_slot(entry): entry for entry in old_prices}
+    new = {price_slot(entry): entry for entry in new_prices}
     slots = [slot for slot in dict.fromkeys([*old, *new]) if old.get(slot) != new.get(slot)]
     if not slots and not pricing_keys:
         return None

@@ -70,6 +70,11 @@ def numbers(value: Any) -> Any:
         return _walk(value, exact_number)
 
 
+def instant_text(moment: datetime) -> str:
+    """An instant as the API writes it: ISO 8601 in UTC, with `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def dumps(document: Any) -> str:
     return orjson.dumps(document).decode()
 

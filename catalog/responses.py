@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import parse_etags
 from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import AllowAny
@@ -31,7 +32,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from catalog import cache, outage
+from catalog import cache, history, outage
 from catalog.access import (
     CatalogThrottle,
     CookieSessionAuthentication,
@@ -42,6 +43,7 @@ from catalog.access import (
 )
 from catalog.bodies import CompressedPart, accepts_gzip
 from catalog.consistent import at_one_version
+from catalog.render import instant_text
 from catalog.sources import SourceStatus, source_statuses, stale_read
 
 log = logging.getLogger(__name__)
@@ -193,6 +195,25 @@ class CatalogView(APIView):
         if param == "non_field_errors":  # about the query as a whole (a workload with no count)
             raise InvalidQuery(error_body(str(messages[0]), code="invalid_parameter", param=None))
         raise InvalidQuery(error_body(f"{param}: {messages[0]}", code="invalid_parameter", param=param, valid_values=valid))
+
+    @staticmethod
+    def instant(params: Mapping[str, Any]) -> datetime | None:
+        """The validated `at` of a point-in-time read (None without one); raises `InvalidQuery`
+        for an instant before the history the catalog keeps."""
+        at = params.get("at")
+        if at is None:
+            return None
+        begins = history.history_begins(now=timezone.now())
+        if begins is None or at < begins:
+            when = f"begins at {instant_text(begins)}" if begins else "is empty (nothing has been published yet)"
+            raise InvalidQuery(
+                error_body(
+                    f"at: {instant_text(at)} is before any data: the catalog's history {when}; ask for an instant at or after it",
+                    code="invalid_parameter",
+                    param="at",
+                )
+            )
+        return at
 
     # -- freshness ------------------------------------------------------------------------------
 

@@ -347,6 +347,33 @@ def model_removed(*, model_id: str, gateway: str) -> RemovedModel | None:
     )
 
 
+def model_offers(*, model_id: str, gateway: str) -> tuple[str, list[tuple[int, str, str]]] | None:
+    """The model's id and the stored rows (offers: primary key, gateway slug, upstream id) whose
+    price history it has, highest priority first: its offers today (`model_resolve`; for a slug,
+    that gateway's record), else, for a model no longer listed, every stored row (of that gateway)
+    with that id or merge key. None when there is none."""
+    resolved = model_resolve(model_id=model_id, gateway=gateway)
+    rows = AIModel.objects.all() if gateway == "all" else AIModel.objects.filter(gateway__slug=gateway)
+    if resolved is not None:
+        served_id = orjson.loads(resolved.public_json)["id"]
+        wanted = {(o["gateway"], o["id"]) for o in resolved.offers} if gateway == "all" else {(gateway, served_id)}
+        rows = rows.filter(upstream_id__in={upstream_id for _, upstream_id in wanted})
+    else:
+        lowered = model_id.strip().lower()
+        if not lowered or "\x00" in lowered or len(lowered) > 1000:
+            return None
+        rows = rows.annotate(upstream_id_lower=Lower("upstream_id")).filter(
+            Q(upstream_id_lower=lowered) | Q(canonical_key=lowered)
+        )
+    ordered = rows.order_by("-gateway__priority", "gateway__slug", "upstream_id").values_list(
+        "pk", "gateway__slug", "upstream_id"
+    )
+    offers = [row for row in ordered[:100] if resolved is None or (row[1], row[2]) in wanted]
+    if not offers:
+        return None
+    return (served_id if resolved is not None else offers[0][2]), offers
+
+
 def provider_list() -> list[dict[str, Any]]:
     """Providers (model authors) with their active model count per gateway, by slug. The display
     name is the most common `Name: ...` prefix of their models' names (OpenRouter's convention),

@@ -300,6 +300,17 @@ class PageQuerySerializer(serializers.Serializer):
         return attrs
 
 
+AT_HELP = (
+    "Answer as the catalog stood at this instant (ISO 8601, e.g. 2026-01-31T12:00:00Z; a date is its "
+    "midnight UTC): the models listed then with their prices then. Other fields are today's. Before the "
+    "history begins: 400; in the future: the current catalog."
+)
+
+
+class AtQuerySerializer(serializers.Serializer):
+    at = SinceField(required=False, help_text=AT_HELP)
+
+
 class ModelFilterQuerySerializer(serializers.Serializer):
     """The list filters that say which models, not what they cost (shared with `/catalog/v1/cost`)."""
 
@@ -346,7 +357,9 @@ class WorkloadFieldsSerializer(serializers.Serializer):
     audio_seconds = WorkloadCountField(required=False, help_text="Seconds of input audio.")
 
 
-class ModelListQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, ModelFilterQuerySerializer, WorkloadFieldsSerializer):
+class ModelListQuerySerializer(
+    GatewayQuerySerializer, PageQuerySerializer, AtQuerySerializer, ModelFilterQuerySerializer, WorkloadFieldsSerializer
+):
     max_prompt_price = PriceField(
         required=False, help_text="Maximum prompt price, USD per token (for `all`: the lowest price across offers)."
     )
@@ -378,8 +391,16 @@ class OpenAIModelListQuerySerializer(ModelListQuerySerializer):
     default_limit = None
 
 
-class ModelDetailQuerySerializer(GatewayQuerySerializer):
+class ModelDetailQuerySerializer(GatewayQuerySerializer, AtQuerySerializer):
     pass
+
+
+class PriceHistoryQuerySerializer(GatewayQuerySerializer):
+    component = CommaListField(
+        help_text="Price components, comma-separated (input_token,output_token): any of them; a name that is no component matches nothing."
+    )
+    since = SinceField(required=False, help_text="Only spans still in effect at or after this moment.")
+    until = SinceField(required=False, help_text="Only spans that began before this moment.")
 
 
 class ChangeFilterSerializer(GatewayQuerySerializer):
@@ -555,7 +576,13 @@ class ListEnvelopeSerializer(serializers.Serializer):
     timestamp = serializers.DateTimeField(help_text="When this response was assembled.")
 
 
-class ModelListResponseSerializer(ListEnvelopeSerializer):
+class AsOfSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(
+        required=False, help_text="Only with `at`: the instant the answer describes (the `at` asked for)."
+    )
+
+
+class ModelListResponseSerializer(ListEnvelopeSerializer, AsOfSerializer):
     data = CatalogModelSerializer(many=True)
 
 
@@ -565,7 +592,7 @@ class OpenAIModelSerializer(CatalogModelSerializer):
     owned_by = serializers.CharField(help_text="The provider slug, else the source gateway.")
 
 
-class OpenAIModelListResponseSerializer(ListEnvelopeSerializer):
+class OpenAIModelListResponseSerializer(ListEnvelopeSerializer, AsOfSerializer):
     object = serializers.CharField(default="list")
     data = OpenAIModelSerializer(many=True)
 
@@ -574,11 +601,38 @@ class DetailModelSerializer(CatalogModelSerializer):
     offers = DetailOfferSerializer(many=True)
 
 
-class ModelDetailResponseSerializer(serializers.Serializer):
+class ModelDetailResponseSerializer(AsOfSerializer):
     data = DetailModelSerializer()
     gateway = serializers.CharField()
     matched_by = serializers.CharField(help_text="id, upstream_id, merge_key or alias: how the path matched.")
     freshness = serializers.DictField(child=FreshnessSerializer())
+    timestamp = serializers.DateTimeField()
+
+
+class SpanSerializer(serializers.Serializer):
+    valid_from = serializers.DateTimeField(help_text="Inclusive.")
+    valid_to = serializers.DateTimeField(allow_null=True, help_text="Exclusive; null while it holds.")
+
+
+class PriceSpanSerializer(PriceComponentSerializer, SpanSerializer):
+    pass
+
+
+class OfferHistorySerializer(serializers.Serializer):
+    gateway = serializers.CharField()
+    id = serializers.CharField(help_text="The id to call the model with on that gateway.")
+    listed = SpanSerializer(many=True, help_text="When the offer was listed, oldest first.")
+    prices = PriceSpanSerializer(many=True, help_text="Each price while it held, oldest first.")
+
+
+class ModelPriceHistorySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    offers = OfferHistorySerializer(many=True)
+
+
+class PriceHistoryResponseSerializer(serializers.Serializer):
+    data = ModelPriceHistorySerializer()
+    gateway = serializers.CharField()
     timestamp = serializers.DateTimeField()
 
 

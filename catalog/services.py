@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import bulk, cache, identity, lifecycle
+from catalog import bulk, cache, history, identity, lifecycle
 from catalog.change_prices import largest_change_percent
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
@@ -344,6 +344,12 @@ def catalog_publish(
             )
         if to_update:
             bulk.update(to_update, UPDATE_FIELDS)
+        history.record_spans(
+            new={row.pk or pk_by_id[row.upstream_id]: row.prices for row in to_create},
+            written={row.pk: row.prices for row in to_update},
+            delisted=[gone.pk for gone in absences.removed],  # the rows lifecycle deactivated above
+            now=now,
+        )
         result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
 
         if result.wrote_anything:

@@ -10,6 +10,8 @@ app_name = "catalog"
 
 urlpatterns = [
     path("catalog/v1/models", views.ModelListView.as_view(), name="model-list"),
+    # A model's price history; an id that itself ends in `/prices` is read as this endpoint.
+    path("catalog/v1/models/<path:model_id>/prices", views.ModelPriceHistoryView.as_view(), name="model-prices"),
     path("catalog/v1/models/<path:model_id>", views.ModelDetailView.as_view(), name="model-detail"),
     path("catalog/v1/providers", views.ProviderListView.as_view(), name="provider-list"),
     path("catalog/v1/gateways", views.GatewayListView.as_view(), name="gateway-list"),

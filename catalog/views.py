@@ -24,12 +24,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers as drf_serializers
 from rest_framework.request import Request
 
-from catalog import atom, cache, cursor, freshness, outage, selectors
+from catalog import atom, cache, cursor, freshness, history, outage, point_in_time, selectors
 from catalog.access import error_body
 from catalog.consistent import at_one_version
 from catalog.cost import WORKLOAD, Workload
 from catalog.cost_ranking import cost_sorted_page
 from catalog.counts import active_counts_by_slug
+from catalog.render import instant_text
 from catalog.responses import CatalogView, envelope_part, envelope_tail, now_text, page_facts
 from catalog.serializers import (
     ChangeFeedQuerySerializer,
@@ -46,6 +47,8 @@ from catalog.serializers import (
     OpenAIModelListQuerySerializer,
     OpenAIModelListResponseSerializer,
     OpenAIModelSerializer,
+    PriceHistoryQuerySerializer,
+    PriceHistoryResponseSerializer,
     ProviderListResponseSerializer,
     RemovedSerializer,
 )
@@ -118,7 +121,9 @@ class _ModelListBase(CatalogView):
             counts={k: params[k] for k in WORKLOAD if params.get(k)}, at=timezone.now().replace(second=0, microsecond=0)
         )
         offset, limit = params["offset"], params["limit"]
-        return self.model_page(request, filters=filters, offset=offset, limit=limit, statuses=statuses, workload=workload)
+        return self.model_page(
+            request, filters=filters, offset=offset, limit=limit, statuses=statuses, workload=workload, at=self.instant(params)
+        )
 
     def model_page(
         self,
@@ -129,17 +134,21 @@ class _ModelListBase(CatalogView):
         limit: int,
         statuses: dict[str, SourceStatus],
         workload: Workload | None = None,
+        at: datetime | None = None,
     ) -> HttpResponse:
         gateway = filters.gateway
         involved = self.involved(statuses, gateway)
         workload = workload or Workload(counts={}, at=timezone.now())
+        as_of = {"as_of": instant_text(at)} if at else {}
 
         def build(totals: Mapping[str, Any]) -> bytes:
             # An unfiltered list's total was stored with the version: no COUNT(*) over the catalog.
             known_total = None
             if filters.unfiltered:
                 known_total = totals.get("all") if gateway == "all" else totals.get("gateways", {}).get(gateway)
-            if filters.sort == "cost":
+            if at is not None and not point_in_time.answers_today(at):
+                page = point_in_time.model_page_at(filters=filters, at=at, offset=offset, limit=limit, column=self.column)
+            elif filters.sort == "cost":
                 page = cost_sorted_page(filters=filters, workload=workload, offset=offset, limit=limit, column=self.column)
             else:
                 page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column, total=known_total)
@@ -149,10 +158,10 @@ class _ModelListBase(CatalogView):
 
         return self.cached(
             request,
-            parts=("models", self.column, filters.cache_key_part(), offset, limit, *_cost_parts(filters, workload)),
+            parts=("models", self.column, filters.cache_key_part(), offset, limit, as_of, *_cost_parts(filters, workload)),
             involved=involved,
             build=build,
-            tail=lambda: envelope_tail(note=_note(gateway, involved), freshness=self.freshness(involved)),
+            tail=lambda: envelope_tail(note=_note(gateway, involved), freshness=self.freshness(involved), **as_of),
         )
 
 
@@ -287,10 +296,11 @@ MODEL_ID_PARAMETER = OpenApiParameter(
 )
 
 
-def model_not_found(model_id: str, gateway: str, *, param: str = "model_id") -> dict[str, Any]:
-    """The 404 body of a model id that resolves to nothing in `gateway`."""
+def model_not_found(model_id: str, gateway: str, *, param: str = "model_id", at: datetime | None = None) -> dict[str, Any]:
+    """The 404 body of a model id that resolves to nothing in `gateway` (at `at`: among the models listed then)."""
+    then = f" at {instant_text(at)}" if at else ""
     return error_body(
-        f"no model {model_id[:200]!r} in gateway {gateway!r} (looked up by id, case-insensitive, and by merge key); "
+        f"no model {model_id[:200]!r} in gateway {gateway!r}{then} (looked up by id, case-insensitive, and by merge key); "
         f"search with GET /catalog/v1/models?q=...",
         code="model_not_found",
         type_="not_found_error",
@@ -298,16 +308,23 @@ def model_not_found(model_id: str, gateway: str, *, param: str = "model_id") -> 
     )
 
 
-def _resolve(model_id: str, gateway: str) -> tuple[int, selectors.ResolvedModel | None]:
-    """The catalog version and `selectors.model_resolve`'s answer read at it, through the response
-    cache (found models only: a miss is not remembered, so made-up ids cannot fill the cache)."""
+def _resolve(model_id: str, gateway: str, at: datetime | None = None) -> tuple[int, selectors.ResolvedModel | None]:
+    """The catalog version and `selectors.model_resolve`'s answer read at it (at `at`: among the
+    models listed then), through the response cache (found models only: a miss is not remembered,
+    so made-up ids cannot fill the cache)."""
     version, generation = cache.catalog_version(), cache.generation()
-    resolved = cache.get(cache.key("resolve", version, generation, gateway, model_id))
+    resolved = cache.get(cache.key("resolve", version, generation, gateway, model_id, at))
     if isinstance(resolved, selectors.ResolvedModel):
         return version, resolved
-    version, resolved = at_one_version(lambda totals: selectors.model_resolve(model_id=model_id, gateway=gateway))
+
+    def read(totals: Mapping[str, Any]) -> selectors.ResolvedModel | None:
+        if at is not None and not point_in_time.answers_today(at):
+            return point_in_time.model_resolve_at(model_id=model_id, gateway=gateway, at=at)
+        return selectors.model_resolve(model_id=model_id, gateway=gateway)
+
+    version, resolved = at_one_version(read)
     if resolved is not None:
-        cache.set(cache.key("resolve", version, generation, gateway, model_id), resolved, settings.CATALOG_CACHE_SECONDS)
+        cache.set(cache.key("resolve", version, generation, gateway, model_id, at), resolved, settings.CATALOG_CACHE_SECONDS)
     return version, resolved
 
 
@@ -333,18 +350,19 @@ class ModelDetailView(CatalogView):
 
     def get(self, request: Request, model_id: str) -> HttpResponse:
         statuses = self.statuses()
-        gateway = self.params(ModelDetailQuerySerializer, request, gateways=statuses.keys())["gateway"]
+        params = self.params(ModelDetailQuerySerializer, request, gateways=statuses.keys())
+        gateway, at = params["gateway"], self.instant(params)
         model_id = model_id.rstrip("/")
-        version, resolved = _resolve(model_id, gateway)
+        version, resolved = _resolve(model_id, gateway, at)
         if resolved is None:
             removed = selectors.model_removed(model_id=model_id, gateway=gateway)
-            if removed is not None:
+            if removed is not None and at is None:
                 return self.json(self.gone(removed), status=410)
-            return self.json(self.not_found(model_id, gateway), status=404)
+            return self.json(self.not_found(model_id, gateway, at), status=404)
         involved = [statuses[slug] for slug in dict.fromkeys(o["gateway"] for o in resolved.offers) if slug in statuses]
-        etag = self.etag(version, self.tag, gateway, model_id, involved=involved)
+        etag = self.etag(version, self.tag, gateway, model_id, at, involved=involved)
         response = self.uncached(
-            request, etag=etag, involved=involved, body=lambda: self.body(resolved, gateway, statuses, involved)
+            request, etag=etag, involved=involved, body=lambda: self.body(resolved, gateway, statuses, involved, at)
         )
         for name, value in lifecycle_headers(orjson.loads(resolved.public_json).get("deprecation")).items():
             response[name] = value
@@ -354,8 +372,8 @@ class ModelDetailView(CatalogView):
     def tag(self) -> str:
         return "openai-detail" if self.openai else "detail"
 
-    def not_found(self, model_id: str, gateway: str) -> dict[str, Any]:
-        body = model_not_found(model_id, gateway)
+    def not_found(self, model_id: str, gateway: str, at: datetime | None = None) -> dict[str, Any]:
+        body = model_not_found(model_id, gateway, at=at)
         if self.openai:
             body["error"].update(param="model", message=f"The model {model_id[:200]!r} does not exist ({gateway}).")
         return body
@@ -377,7 +395,12 @@ class ModelDetailView(CatalogView):
         return body
 
     def body(
-        self, resolved: selectors.ResolvedModel, gateway: str, statuses: dict[str, SourceStatus], involved: list[SourceStatus]
+        self,
+        resolved: selectors.ResolvedModel,
+        gateway: str,
+        statuses: dict[str, SourceStatus],
+        involved: list[SourceStatus],
+        at: datetime | None,
     ) -> bytes:
         if self.openai:
             return resolved.openai_json.encode()
@@ -392,6 +415,7 @@ class ModelDetailView(CatalogView):
                 "gateway": gateway,
                 "matched_by": resolved.matched_by,
                 "freshness": self.freshness(involved),
+                **({"as_of": instant_text(at)} if at else {}),
                 "timestamp": now_text(),
             }
         )
@@ -413,6 +437,55 @@ class ModelDetailView(CatalogView):
 )
 class OpenAIModelDetailView(ModelDetailView):
     openai = True
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="catalog_models_prices",
+        summary="Price history of one model: each offer's listing and price spans",
+        description=(
+            "Every offer of the model (for a slug: that gateway's), with when it was listed and each price "
+            "while it held (`valid_from` inclusive, `valid_to` exclusive, null while it holds), oldest first. "
+            "`since`/`until` keep the spans overlapping that range; `component` keeps those components."
+        ),
+        parameters=[MODEL_ID_PARAMETER, PriceHistoryQuerySerializer],
+        responses={
+            200: PriceHistoryResponseSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such model."),
+            **NOT_MODIFIED,
+            **ERRORS,
+        },
+        tags=["catalog"],
+    )
+)
+class ModelPriceHistoryView(ModelDetailView):
+    def get(self, request: Request, model_id: str) -> HttpResponse:  # type: ignore[override]
+        statuses = self.statuses()
+        params = self.params(PriceHistoryQuerySerializer, request, gateways=statuses.keys())
+        gateway = params["gateway"]
+        model_id = model_id.rstrip("/")
+
+        def read(totals: Mapping[str, Any]) -> dict[str, Any] | None:
+            found = selectors.model_offers(model_id=model_id, gateway=gateway)
+            if found is None:
+                return None
+            served_id, offers = found
+            spans = history.offer_history(
+                pks=[pk for pk, _, _ in offers],
+                components=params.get("component") or (),
+                since=params.get("since"),
+                until=params.get("until"),
+            )
+            data = [{"gateway": slug, "id": upstream_id, **spans[pk]} for pk, slug, upstream_id in offers]
+            return {"id": served_id, "offers": data}
+
+        version, data = at_one_version(read)
+        if data is None:
+            return self.json(self.not_found(model_id, gateway), status=404)
+        query = sorted((k, str(v)) for k, v in params.items())
+        etag = self.etag(version, "prices", model_id, query)
+        body = {"data": data, "gateway": gateway, "timestamp": now_text()}
+        return self.uncached(request, etag=etag, involved=[], body=lambda: orjson.dumps(body))
 
 
 # --- providers, gateways, changes -----------------------------------------------------------------

@@ -272,6 +272,8 @@ CATALOG_STATE_SECONDS = env.float("CATALOG_STATE_SECONDS", default=1.0)
 # Bytes of recently used response-cache entries each process keeps in memory (0: none; catalog/cache.py).
 CATALOG_LOCAL_CACHE_BYTES = env.int("CATALOG_LOCAL_CACHE_BYTES", default=32 * 1024 * 1024)
 CATALOG_MAX_LIMIT = 1000
+# Days of closed price and listing spans kept for `at=` reads and /prices (0: keep everything; catalog/history.py).
+CATALOG_PRICE_HISTORY_DAYS = env.int("CATALOG_PRICE_HISTORY_DAYS", default=0)
 # Extra names for gateways in `?gateway=` (`old-name=slug,...`), over catalog/aliases.py's own.
 CATALOG_GATEWAY_ALIASES = env.dict("CATALOG_GATEWAY_ALIASES", default={})
 # /metrics answers staff, a staff API token, or `Authorization: Bearer <METRICS_TOKEN>` (Prometheus).

@@ -50,15 +50,22 @@ def test_0002_backfills_openai_json_and_merge_key() -> None:
     assert orjson.loads(AIModel.objects.get(upstream_id="org/m").openai_json) == patched
 
 
-@pytest.mark.django_db(transaction=True)
-def test_0007_gives_stored_rows_their_components_so_the_next_refresh_records_no_false_change() -> None:
+def before_migration(name: str) -> tuple[Any, Any]:
+    """The database migrated to catalog `name` (the state just before the migration under test):
+    its apps, and a gateway to store rows under."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("catalog", "0006_change_components")])
-    apps: Any = executor.loader.project_state([("catalog", "0006_change_components")]).apps
+    executor.migrate([("catalog", name)])
+    apps: Any = executor.loader.project_state([("catalog", name)]).apps
     Gateway = apps.get_model("gateways", "Gateway")
     gateway = Gateway.objects.filter(slug="old").first() or Gateway.objects.create(
         slug="old", name="Old", kind="openai_compatible"
     )
+    return apps, gateway
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0007_gives_stored_rows_their_components_so_the_next_refresh_records_no_false_change() -> None:
+    apps, gateway = before_migration("0006_change_components")
     now = timezone.now()
     chat_pricing = {
         "prompt": "0.000002",
@@ -119,3 +126,57 @@ def test_0007_gives_stored_rows_their_components_so_the_next_refresh_records_no_
     republished[0] = replace(republished[0], pricing={**republished[0].pricing, "input_cache_read": Decimal("0.0000005")})
     catalog_publish(gateway=CurrentGateway.objects.get(pk=gateway.pk), models=republished, force=True)
     assert list(ModelChange.objects.values_list("kind", flat=True)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0009_opens_spans_from_first_seen_at_for_the_active_rows_of_an_existing_database() -> None:
+    apps, gateway = before_migration("0012_price_history")
+    first_seen = timezone.now().replace(microsecond=0) - timezone.timedelta(days=30)
+    prices = [
+        {"component": "input_token", "unit": "token", "usd": "0.000002"},
+        {"component": "output_token", "unit": "token", "usd": "0.000008"},
+    ]
+    stored = {"org/chat": (True, prices), "org/unpriced": (True, []), "org/gone": (False, prices)}
+    for upstream_id, (active, served) in stored.items():
+        apps.get_model("catalog", "AIModel").objects.create(
+            gateway=gateway,
+            upstream_id=upstream_id,
+            canonical_key=upstream_id,
+            name=upstream_id,
+            pricing={"prompt": "0.000002", "completion": "0.000008"} if served else {"prompt": None, "completion": None},
+            prices=served,
+            is_active=active,
+            content_hash="x",
+            public_json=orjson.dumps({"id": upstream_id}).decode(),
+            first_seen_at=first_seen,
+            last_seen_at=first_seen,
+            updated_at=first_seen,
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from catalog.models import ListingSpan, PriceSpan
+    from catalog.services import catalog_publish
+    from gateways.models import Gateway as CurrentGateway
+
+    from .conftest import model
+
+    listed = ListingSpan.objects.values_list("ai_model__upstream_id", "valid_from", "valid_to")
+    assert sorted(listed) == [("org/chat", first_seen, None), ("org/unpriced", first_seen, None)]  # not the inactive row
+    priced = PriceSpan.objects.values_list("ai_model__upstream_id", "component", "usd", "valid_from", "valid_to")
+    assert sorted(priced) == [
+        ("org/chat", "input_token", "0.000002", first_seen, None),
+        ("org/chat", "output_token", "0.000008", first_seen, None),
+    ]
+
+    # The first refresh after the upgrade changes only what changed: the input price.
+    now = timezone.now()
+    republished = [model("org/chat", prompt="0.000003", completion="0.000008"), model("org/unpriced")]
+    catalog_publish(gateway=CurrentGateway.objects.get(pk=gateway.pk), models=republished, force=True, now=now)
+    assert sorted(PriceSpan.objects.values_list("component", "usd", "valid_from", "valid_to")) == [
+        ("input_token", "0.000002", first_seen, now),
+        ("input_token", "0.000003", now, None),
+        ("output_token", "0.000008", first_seen, None),
+    ]
+    assert ListingSpan.objects.count() == 2

@@ -26,8 +26,10 @@ ENDPOINTS = {
         "sort",
         "limit",
         "offset",
+        "at",
     },
-    "/catalog/v1/models/{model_id}": {"model_id", "gateway"},
+    "/catalog/v1/models/{model_id}": {"model_id", "gateway", "at"},
+    "/catalog/v1/models/{model_id}/prices": {"model_id", "gateway", "component", "since", "until"},
     "/catalog/v1/providers": set(),
     "/catalog/v1/gateways": set(),
     "/catalog/v1/changes": {"since", "gateway", "kind", "model", "component", "min_change_percent", "cursor", "limit", "offset"},
@@ -68,6 +70,7 @@ ENDPOINTS = {
         "sort",
         "limit",
         "offset",
+        "at",
     },
     "/models": {"gateway", "provider", "limit", "offset", "q", "sort"},
     "/v1/models/{model_id}": {"model_id", "gateway"},
@@ -115,6 +118,22 @@ def test_response_shapes_are_described(schema: dict[str, Any]) -> None:
     }
     sort = next(p for p in schema["paths"]["/catalog/v1/models"]["get"]["parameters"] if p["name"] == "sort")
     assert "-prompt_price" in sort["schema"]["enum"]
+
+
+def test_point_in_time_reads_are_described(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    for name in ("ModelListResponse", "OpenAIModelListResponse", "ModelDetailResponse"):
+        assert components[name]["properties"]["as_of"] == {
+            "type": "string",
+            "format": "date-time",
+            "description": "Only with `at`: the instant the answer describes (the `at` asked for).",
+        }
+    at = next(p for p in schema["paths"]["/catalog/v1/models"]["get"]["parameters"] if p["name"] == "at")
+    assert "as the catalog stood at this instant" in at["description"]
+    prices = schema["paths"]["/catalog/v1/models/{model_id}/prices"]["get"]["responses"]["200"]["content"]
+    assert prices["application/json"]["schema"] == {"$ref": "#/components/schemas/PriceHistoryResponse"}
+    span = components["PriceSpan"]["properties"]
+    assert {"component", "unit", "usd", "valid_from", "valid_to"} <= set(span)
 
 
 def test_the_stale_if_error_header_is_described_on_every_cached_list(schema: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """An unknown query parameter is a 400 that names it and lists what the endpoint accepts (a user
-who sends `at=` or `category=` must not get unfiltered data with no hint). The parameters old
+who sends `category=`, or `at=` where no history is read, must not get unfiltered data with no hint). The parameters old
 clients send that mean nothing here stay accepted (catalog.responses.IGNORED_PARAMETERS)."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from catalog.responses import IGNORED_PARAMETERS
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
-    "/catalog/v1/models": {"gateway", "limit", "offset", "q", "sort", "provider", "free"},
-    "/v1/models": {"gateway", "limit", "offset"},
-    "/catalog/v1/models/acme/alpha-chat": {"gateway"},
+    "/catalog/v1/models": {"gateway", "limit", "offset", "q", "sort", "provider", "free", "at"},
+    "/v1/models": {"gateway", "limit", "offset", "at"},
+    "/catalog/v1/models/acme/alpha-chat": {"gateway", "at"},
+    "/catalog/v1/models/acme/alpha-chat/prices": {"gateway", "component", "since", "until"},
     "/catalog/v1/changes": {"gateway", "since", "kind", "model", "component", "min_change_percent", "cursor", "limit", "offset"},
     "/catalog/v1/changes.atom": {"gateway", "since", "kind", "model", "component", "min_change_percent", "limit"},
     "/catalog/v1/deprecations": {"gateway", "limit", "offset"},
@@ -27,10 +28,10 @@ ENDPOINTS = {
 
 @pytest.mark.parametrize("path", sorted(ENDPOINTS))
 def test_an_unknown_parameter_is_a_400_listing_the_accepted_ones(small_catalog: Any, client: Client, path: str) -> None:
-    response = client.get(path, {"at": "2026-01-01T00:00:00Z", "gateway": "all"} if ENDPOINTS[path] else {"category": "x"})
+    name = "at" if path == "/catalog/v1/changes" else "category"  # `at` is a point-in-time read on the model reads
+    response = client.get(path, {name: "2026-01-01T00:00:00Z", **({"gateway": "all"} if ENDPOINTS[path] else {})})
     assert response.status_code == 400, response.content[:300]
     error = response.json()["error"]
-    name = "at" if ENDPOINTS[path] else "category"
     assert (error["param"], error["code"], error["type"]) == (name, "unknown_parameter", "invalid_request_error")
     assert ENDPOINTS[path] <= set(error["valid_values"])
     assert error["message"].startswith(f"{name}: unknown parameter; this endpoint accepts: ")

@@ -66,6 +66,7 @@ TABLE: dict[str, str] = {
     "metrics": METRICS,
     "catalog/v1/models": PUBLIC,
     "catalog/v1/models/<path:model_id>": PUBLIC,
+    "catalog/v1/models/<path:model_id>/prices": PUBLIC,
     "catalog/v1/providers": PUBLIC,
     "catalog/v1/gateways": PUBLIC,
     "catalog/v1/changes": PUBLIC,

@@ -1,0 +1,279 @@
+"""Reads of the catalog as it stood at an instant (`at=`), from the spans `catalog.history` keeps.
+
+What `at` changes is what the spans record: which offers were listed then (`ListingSpan`) and
+their prices then (`PriceSpan`). Every other field (names, context, modalities...) is today's
+stored one, and `gateway=all` merges today's enabled gateways (docs/design.md, "Price history").
+
+- `answers_today(at)`: nothing changed after `at` (it is at or after the last publish that wrote
+  anything), so the current tables are the catalog then and the ordinary read path answers, at
+  its own speed. An `at` in the future always is.
+- Otherwise the rows listed then are read with their prices then, each row's stored document is
+  given those prices (`document_then`), `gateway=all` entries are merged from them with
+  `catalog.merge` exactly as a publish merges, and the list's filters and sorts are applied to
+  those documents here (prices then; other fields as stored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+
+from catalog.history import covering, served_entry
+from catalog.merge import entry_key, merge_documents, partition
+from catalog.models import AIModel, CatalogVersion, ListingSpan, PriceSpan
+from catalog.prices import COMPONENTS, KEYS, OTHER_UNITS
+from catalog.render import dumps, openai_document
+from catalog.selectors import ModelFilters, ModelPage, ResolvedModel
+
+ROW_FIELDS = ("pk", "canonical_key", "variant", "gateway__slug", "upstream_id", "public_json")
+ROW_ORDER = ("canonical_key", "-gateway__priority", "gateway__slug", "upstream_id")
+# (component, unit) -> the OpenRouter pricing key it is served under; a component that counts
+# another unit than its key's (`OTHER_UNITS`) is served as null under that key (`served_pricing`).
+PRICING_KEY = {value: key for key, value in KEYS.items()}
+NULLED_KEY = {component: key for (key, _), component in OTHER_UNITS.items()}
+COMPONENT_ORDER = {name: index for index, name in enumerate(COMPONENTS)}
+
+
+def answers_today(at: datetime) -> bool:
+    """Whether the current tables are the catalog at `at`: every span was written by a publish
+    that also stamped the catalog version, so no span starts or ends after its `updated_at`."""
+    updated = CatalogVersion.objects.filter(pk=1).values_list("updated_at", flat=True).first()
+    return updated is None or at >= updated
+
+
+def pricing_of(prices: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The served `pricing` object (OpenRouter's keys, tiers in `overrides`) of these entries, as
+    `catalog.prices.served_pricing`/`served_tiers` would have served it."""
+    pricing: dict[str, Any] = {"prompt": None, "completion": None}
+    tiers: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for entry in prices:
+        key = PRICING_KEY.get((entry["component"], entry["unit"]))
+        usd = entry["usd"] if key is not None else None
+        key = key or NULLED_KEY.get(entry["component"], entry["component"])
+        window = entry.get("window")
+        if "min_prompt_tokens" not in entry and window is None:
+            pricing[key] = usd
+            continue
+        limits = {"min_prompt_tokens": entry["min_prompt_tokens"]} if "min_prompt_tokens" in entry else {}
+        if window is not None:
+            limits.update(utc_start=_hhmm(window["start"]), utc_end=_hhmm(window["end"]))
+        tiers.setdefault(tuple(limits.items()), dict(limits))[key] = usd
+    if tiers:
+        pricing["overrides"] = list(tiers.values())
+    return pricing
+
+
+def _hhmm(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 100 + int(minutes)
+
+
+def _served_order(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    # Base prices first in `KEYS` order, then tiers by threshold and window (`catalog.prices.components`).
+    window = entry.get("window") or {}
+    tiered = "min_prompt_tokens" in entry or bool(window)
+    return (
+        tiered,
+        entry.get("min_prompt_tokens") or 0,
+        window.get("start", ""),
+        window.get("end", ""),
+        COMPONENT_ORDER.get(entry["component"], len(COMPONENT_ORDER)),
+        entry["component"],
+        entry["unit"],
+    )
+
+
+def document_then(document: Mapping[str, Any], prices: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A stored model document with the prices it had then (its other fields as stored)."""
+    ordered = sorted(prices, key=_served_order)
+    then = {"pricing": pricing_of(ordered), "prices": ordered}
+    return {key: then.get(key, value) for key, value in document.items()}
+
+
+def _listed(at: datetime) -> Exists:
+    return Exists(ListingSpan.objects.filter(covering(at), ai_model=OuterRef("pk")))
+
+
+def _documents(rows: Sequence[Mapping[str, Any]], at: datetime) -> list[dict[str, Any]]:
+    """Each row's document with its prices at `at` (one query for all of them)."""
+    prices: dict[int, list[dict[str, Any]]] = {}
+    pks = [row["pk"] for row in rows]
+    for start in range(0, len(pks), 500):
+        spans = PriceSpan.objects.filter(covering(at), ai_model_id__in=pks[start : start + 500])
+        for span in spans.values("ai_model_id", "component", "unit", "min_prompt_tokens", "window", "usd"):
+            prices.setdefault(span["ai_model_id"], []).append(served_entry(span))
+    return [document_then(orjson.loads(row["public_json"]), prices.get(row["pk"], [])) for row in rows]
+
+
+def _free(variant: str, document: Mapping[str, Any]) -> bool:
+    # `catalog.services._is_free`, on the prices then.
+    if variant == "free":
+        return True
+    pricing = document["pricing"]
+    outputs = (document.get("architecture") or {}).get("output_modalities") or []
+    known = [value for key, value in pricing.items() if key != "overrides" and value is not None]
+    return (
+        outputs[:1] == ["text"] and None not in (pricing["prompt"], pricing["completion"]) and all(Decimal(v) == 0 for v in known)
+    )
+
+
+# An entry then: (document, primary row's pk, free).
+Entry = tuple[dict[str, Any], int, bool]
+
+
+def _entries(rows: Sequence[Mapping[str, Any]], documents: list[dict[str, Any]], *, merged: bool) -> list[Entry]:
+    if not merged:
+        return [(doc, row["pk"], _free(row["variant"], doc)) for row, doc in zip(rows, documents, strict=True)]
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):  # ordered by key, then priority: as `rebuild_merged` reads them
+        groups.setdefault(row["canonical_key"], []).append(index)
+    entries = []
+    for key, indexes in groups.items():
+        offers = [(rows[i]["gateway__slug"], documents[i]) for i in indexes]
+        for position, members in enumerate(partition(offers)):
+            chosen = [offers[m] for m in members]
+            document = merge_documents(chosen)
+            document["_key"] = entry_key(key, position, chosen)
+            free = any(_free(rows[indexes[m]]["variant"], offers[m][1]) for m in members)
+            entries.append((document, rows[indexes[members[0]]]["pk"], free))
+    return entries
+
+
+def _price(document: Mapping[str, Any], key: str) -> Decimal | None:
+    value = (document.get("lowest_pricing") or document["pricing"]).get(key)
+    return None if value is None else Decimal(value)
+
+
+def _matches(filters: ModelFilters) -> Callable[[Entry], bool]:
+    """The list filters of `selectors.model_list`, on documents."""
+    q = filters.q.lower()
+
+    def test(entry: Entry) -> bool:
+        document, _, free = entry
+        architecture = document.get("architecture") or {}
+        if filters.providers and document.get("provider_slug") not in filters.providers:
+            return False
+        if q and not any(q in (document.get(name) or "").lower() for name in ("id", "name", "description")):
+            return False
+        for wanted, have in (
+            (filters.input_modalities, architecture.get("input_modalities")),
+            (filters.output_modalities, architecture.get("output_modalities")),
+            (filters.supported_parameters, document.get("supported_parameters")),
+        ):
+            if not set(wanted) <= {value.lower() for value in have or ()}:
+                return False
+        context = document.get("context_length")
+        if filters.min_context is not None and (context is None or context < filters.min_context):
+            return False
+        prompt, completion = _price(document, "prompt"), _price(document, "completion")
+        for bound, price in ((filters.max_prompt_price, prompt), (filters.max_completion_price, completion)):
+            if bound is not None and (price is None or price > bound):
+                return False
+        if filters.free is not None and filters.free != (free and prompt == 0 and completion == 0):
+            return False
+        return True
+
+    return test
+
+
+def _sorted(entries: list[Entry], sort: str) -> list[Entry]:
+    """`selectors._ordering`: unknown values last in both directions, then id, then the row."""
+    entries = sorted(entries, key=lambda entry: (entry[0]["id"], entry[1]))
+    field = sort.removeprefix("-")
+    if not field or field == "id":
+        return entries[::-1] if sort.startswith("-") else entries
+
+    def value(entry: Entry) -> Any:
+        document = entry[0]
+        if field == "name":
+            return (document.get("name") or document["id"]).lower()
+        if field in ("prompt_price", "completion_price"):
+            return _price(document, field.removesuffix("_price"))
+        return document.get(field)
+
+    known = [entry for entry in entries if value(entry) is not None]
+    unknown = [entry for entry in entries if value(entry) is None]
+    return sorted(known, key=value, reverse=sort.startswith("-")) + unknown
+
+
+def model_page_at(*, filters: ModelFilters, at: datetime, offset: int, limit: int | None, column: str) -> ModelPage:
+    """`selectors.model_page` as the catalog stood at `at` (`column`: `public_json` or `openai_json`)."""
+    rows = AIModel.objects.filter(_listed(at))
+    rows = rows.filter(gateway_id=filters.gateway_id) if filters.gateway != "all" else rows.filter(gateway__enabled=True)
+    listed = list(rows.order_by(*ROW_ORDER).values(*ROW_FIELDS))
+    entries = _entries(listed, _documents(listed, at), merged=filters.gateway == "all")
+    found = _sorted([entry for entry in entries if _matches(filters)(entry)], filters.sort)
+    page = found[offset : None if limit is None else offset + limit]
+    return ModelPage(total=len(found), fragments=[_text(document, column) for document, _, _ in page])
+
+
+def _text(document: dict[str, Any], column: str) -> str:
+    document.pop("_key", None)
+    return dumps(openai_document(document) if column == "openai_json" else document)
+
+
+def model_resolve_at(*, model_id: str, gateway: str, at: datetime) -> ResolvedModel | None:
+    """`selectors.model_resolve` among the models listed at `at`, with their prices then: `None`
+    for a model not listed then."""
+    model_id = model_id.strip()
+    wanted = model_id.lower()
+    if not wanted or "\x00" in wanted or len(wanted) > 1000:
+        return None
+    rows = AIModel.objects.filter(_listed(at))
+    scope = rows.filter(gateway__slug=gateway) if gateway != "all" else rows.filter(gateway__enabled=True)
+    named = scope.annotate(upstream_id_lower=Lower("upstream_id")).filter(
+        Q(upstream_id_lower=wanted) | Q(canonical_key=wanted.split("|", 1)[0])
+    )
+    keys = set(named.values_list("canonical_key", flat=True)[:10])
+    if not keys:
+        return None
+    offers = rows.filter(canonical_key__in=keys).filter(Q(gateway__enabled=True) | Q(pk__in=named.values("pk")))
+    listed = list(offers.order_by(*ROW_ORDER).values(*ROW_FIELDS))
+    documents = _documents(listed, at)
+    if gateway != "all":
+        return _row_then(listed, documents, model_id, gateway)
+    entries = [document for document, _, _ in _entries(listed, documents, merged=True)]
+    for matched_by, test in (
+        ("id", lambda doc: doc["id"].lower() == wanted),
+        ("merge_key", lambda doc: doc["_key"] == wanted),
+        ("upstream_id", lambda doc: any(offer["id"].lower() == wanted for offer in doc["offers"])),
+    ):
+        found = [document for document in entries if test(document)]
+        if found:
+            document = next((doc for doc in found if doc["id"] == model_id), found[0])
+            document.pop("_key")
+            return _resolved(document, "all", matched_by, document["offers"])
+    return None
+
+
+def _row_then(rows: list[dict[str, Any]], documents: list[dict[str, Any]], model_id: str, gateway: str) -> ResolvedModel | None:
+    """`selectors._resolve_row` then: the gateway's row by id, else by merge key, and the offers
+    merged with it."""
+    mine = [i for i, row in enumerate(rows) if row["gateway__slug"] == gateway]
+    by_id = [i for i in mine if rows[i]["upstream_id"].lower() == model_id.lower()]
+    by_key = sorted((i for i in mine if rows[i]["canonical_key"] == model_id.lower()), key=lambda i: rows[i]["upstream_id"])
+    chosen = by_id or by_key[:1]
+    if not chosen:
+        return None
+    index = next((i for i in chosen if rows[i]["upstream_id"] == model_id), chosen[0])
+    group = [i for i, row in enumerate(rows) if row["canonical_key"] == rows[index]["canonical_key"]]
+    offers = [(rows[i]["gateway__slug"], documents[i]) for i in group]
+    members = next(m for m in partition(offers) if group.index(index) in m)
+    merged_offers = merge_documents([offers[m] for m in members])["offers"]
+    return _resolved(documents[index], gateway, "id" if by_id else "merge_key", merged_offers)
+
+
+def _resolved(document: dict[str, Any], gateway: str, matched_by: str, offers: list[Any]) -> ResolvedModel:
+    return ResolvedModel(
+        gateway=gateway,
+        matched_by=matched_by,
+        public_json=dumps(document),
+        openai_json=dumps(openai_document(document)),
+        offers=list(offers),
+    )
