@@ -14,7 +14,7 @@ from catalog import identity
 from catalog.model_aliases import alias_target
 from catalog.models import ModelAlias
 from catalog.responses import CatalogView, envelope_part, envelope_tail, page_facts
-from catalog.serializers import ChoiceOfField, PageQuerySerializer
+from catalog.serializers import ChoiceOfField, PageFactsSerializer, PageQuerySerializer
 from catalog.views import ERRORS, NOT_MODIFIED
 
 
@@ -33,16 +33,8 @@ class AliasSerializer(serializers.Serializer):
     evidence = serializers.CharField(help_text="Why the names are one model (curated and staff aliases).")
 
 
-class AliasListResponseSerializer(serializers.Serializer):
+class AliasListResponseSerializer(PageFactsSerializer):
     data = AliasSerializer(many=True)
-    total = serializers.IntegerField()
-    returned = serializers.IntegerField()
-    offset = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    gateway = serializers.CharField()
-    has_more = serializers.BooleanField()
-    next_offset = serializers.IntegerField(allow_null=True)
-    timestamp = serializers.DateTimeField()
 
 
 @extend_schema_view(

@@ -8,6 +8,7 @@ from catalog.prices import COMPONENTS, UNITS
 from catalog.serializers import (
     GatewayQuerySerializer,
     ModelFilterQuerySerializer,
+    PageFactsSerializer,
     PageQuerySerializer,
     SinceField,
     WindowSerializer,
@@ -56,16 +57,8 @@ class CostRowSerializer(serializers.Serializer):
     offers_priced = serializers.IntegerField(help_text="Offers compared for this row (the cheapest is shown).")
 
 
-class CostResponseSerializer(serializers.Serializer):
+class CostResponseSerializer(PageFactsSerializer):
     data = CostRowSerializer(many=True)
-    total = serializers.IntegerField()
-    returned = serializers.IntegerField()
-    offset = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    gateway = serializers.CharField()
-    has_more = serializers.BooleanField()
-    next_offset = serializers.IntegerField(allow_null=True)
     model = serializers.CharField(allow_null=True, help_text="The model whose offers are ranked, or null.")
     workload = serializers.DictField(child=serializers.IntegerField(), help_text="The counts priced.")
     priced_at = serializers.DateTimeField(help_text="The instant windows were evaluated at.")
-    timestamp = serializers.DateTimeField()

@@ -21,7 +21,7 @@ from catalog.cost_ranking import CostPage, models_ranked, offers_ranked
 from catalog.cost_serializers import CostQuerySerializer, CostResponseSerializer
 from catalog.responses import CatalogView, envelope_part, envelope_tail, page_facts
 from catalog.serializers import ErrorSerializer
-from catalog.views import ERRORS, NOT_MODIFIED, STALE_HEADER, model_not_found
+from catalog.views import ERRORS, NOT_MODIFIED, STALE_HEADER, model_filters, model_not_found
 
 
 @extend_schema_view(
@@ -52,16 +52,7 @@ class CostView(CatalogView):
         model_id = (params.get("model") or "").strip().rstrip("/")
         at = params.get("at") or timezone.now().replace(second=0, microsecond=0)
         workload = Workload(counts={name: params[name] for name in WORKLOAD if params.get(name)}, at=at)
-        filters = selectors.ModelFilters(
-            gateway=gateway,
-            gateway_id=statuses[gateway].id if gateway != "all" else None,
-            providers=params.get("provider") or (),
-            q=params.get("q") or "",
-            input_modalities=params.get("input_modalities") or (),
-            output_modalities=params.get("output_modalities") or (),
-            supported_parameters=params.get("supported_parameters") or (),
-            min_context=params.get("min_context"),
-        )
+        filters = model_filters(params, statuses)
         if model_id:
             resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
             if resolved is None:

@@ -576,6 +576,19 @@ class ListEnvelopeSerializer(serializers.Serializer):
     timestamp = serializers.DateTimeField(help_text="When this response was assembled.")
 
 
+class PageFactsSerializer(serializers.Serializer):
+    """The paging members of a list answer (`catalog.responses.page_facts`)."""
+
+    total = serializers.IntegerField(help_text="Entries matching the filters.")
+    returned = serializers.IntegerField(help_text="Entries in `data`.")
+    offset = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    gateway = serializers.CharField()
+    has_more = serializers.BooleanField()
+    next_offset = serializers.IntegerField(allow_null=True, help_text="The offset of the next page; null on the last.")
+    timestamp = serializers.DateTimeField(help_text="When this response was assembled.")
+
+
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(
         required=False, help_text="Only with `at`: the instant the answer describes (the `at` asked for)."

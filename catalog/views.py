@@ -93,6 +93,26 @@ def _cost_parts(filters: selectors.ModelFilters, workload: Workload) -> tuple[An
     return (sorted(workload.counts.items()), workload.at.isoformat()) if filters.sort == "cost" else ()
 
 
+def model_filters(params: Mapping[str, Any], statuses: Mapping[str, SourceStatus]) -> selectors.ModelFilters:
+    """The list filters of a validated query (`ModelFilterQuerySerializer` and, where the endpoint
+    takes them, the price filters and the sort)."""
+    gateway = params["gateway"]
+    return selectors.ModelFilters(
+        gateway=gateway,
+        gateway_id=statuses[gateway].id if gateway != "all" else None,
+        providers=params.get("provider") or (),
+        q=params.get("q") or "",
+        input_modalities=params.get("input_modalities") or (),
+        output_modalities=params.get("output_modalities") or (),
+        supported_parameters=params.get("supported_parameters") or (),
+        min_context=params.get("min_context"),
+        max_prompt_price=params.get("max_prompt_price"),
+        max_completion_price=params.get("max_completion_price"),
+        free=params.get("free"),
+        sort=params.get("sort") or "",
+    )
+
+
 class _ModelListBase(CatalogView):
     query_serializer: type[drf_serializers.Serializer] = ModelListQuerySerializer
     column = "public_json"
@@ -101,21 +121,7 @@ class _ModelListBase(CatalogView):
     def get(self, request: Request) -> HttpResponse:
         statuses = self.statuses()
         params = self.params(self.query_serializer, request, gateways=statuses.keys())
-        gateway = params["gateway"]
-        filters = selectors.ModelFilters(
-            gateway=gateway,
-            gateway_id=statuses[gateway].id if gateway != "all" else None,
-            providers=params.get("provider") or (),
-            q=params.get("q") or "",
-            input_modalities=params.get("input_modalities") or (),
-            output_modalities=params.get("output_modalities") or (),
-            supported_parameters=params.get("supported_parameters") or (),
-            min_context=params.get("min_context"),
-            max_prompt_price=params.get("max_prompt_price"),
-            max_completion_price=params.get("max_completion_price"),
-            free=params.get("free"),
-            sort=params.get("sort") or "",
-        )
+        filters = model_filters(params, statuses)
         # `sort=cost`: priced at the current minute (windows change by the minute; part of the key).
         workload = Workload(
             counts={k: params[k] for k in WORKLOAD if params.get(k)}, at=timezone.now().replace(second=0, microsecond=0)
