@@ -14,11 +14,12 @@ rendered at publish time), so a ranking over the whole catalog parses no full do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.db.models import QuerySet
 
 from catalog.cost import OfferCost, Workload, offer_cost
 from catalog.selectors import ModelFilters, ModelPage, model_list
@@ -54,7 +55,7 @@ class CostPage:
     rows: list[CostRow]
 
 
-def _cheapest(pk: int, model_id: str, offers: Sequence[Sequence[Any]], workload: Workload) -> CostRow | None:
+def _cheapest(pk: int | None, model_id: str, offers: Sequence[Sequence[Any]], workload: Workload) -> CostRow | None:
     """The entry's row: its cheapest complete offer, else its first offer (highest priority)."""
     rows = [
         CostRow(model_id, gateway, upstream_id, offer_cost(prices, workload, dynamic=dynamic), len(offers), pk)
@@ -68,22 +69,31 @@ def _page(rows: Iterable[CostRow], *, offset: int, limit: int) -> CostPage:
     return CostPage(total=len(ranked), rows=ranked[offset : offset + limit])
 
 
-def models_ranked(*, filters: ModelFilters, workload: Workload, offset: int, limit: int) -> CostPage:
-    """The models that pass `filters`, each at its cheapest offer (one for a gateway's own list)."""
-    queryset = model_list(filters=filters).order_by()
-    if filters.gateway == "all":
+def ranked_rows(queryset: QuerySet[Any], *, gateway: str, workload: Workload) -> Iterator[CostRow]:
+    """Each entry (`MergedModel`, for `all`) or row (`AIModel`) of `queryset` priced, unranked."""
+    queryset = queryset.order_by()
+    if gateway == "all":
         entries = queryset.values_list("pk", "model_id", "offer_prices_json").iterator(chunk_size=2000)
         found = (_cheapest(pk, model_id, orjson.loads(offers), workload) for pk, model_id, offers in entries)
-        return _page((row for row in found if row is not None), offset=offset, limit=limit)
+        yield from (row for row in found if row is not None)
+        return
     rows = queryset.values_list("pk", "upstream_id", "prices", "pricing_dynamic").iterator(chunk_size=2000)
-    return _page(
-        (
-            CostRow(upstream_id, filters.gateway, upstream_id, offer_cost(prices, workload, dynamic=dynamic), pk=pk)
-            for pk, upstream_id, prices, dynamic in rows
-        ),
-        offset=offset,
-        limit=limit,
-    )
+    for pk, upstream_id, prices, dynamic in rows:
+        yield CostRow(upstream_id, gateway, upstream_id, offer_cost(prices, workload, dynamic=dynamic), pk=pk)
+
+
+def document_row(document: Mapping[str, Any], *, gateway: str, workload: Workload) -> CostRow | None:
+    """`ranked_rows` for a served document (a merged entry's, for `all`) instead of a stored row."""
+    if gateway == "all":
+        offers = [(o["gateway"], o["id"], o["pricing_dynamic"], o.get("prices") or ()) for o in document["offers"]]
+        return _cheapest(None, document["id"], offers, workload)
+    cost = offer_cost(document.get("prices") or (), workload, dynamic=document.get("pricing_dynamic", False))
+    return CostRow(document["id"], gateway, document["id"], cost)
+
+
+def models_ranked(*, filters: ModelFilters, workload: Workload, offset: int, limit: int) -> CostPage:
+    """The models that pass `filters`, each at its cheapest offer (one for a gateway's own list)."""
+    return _page(ranked_rows(model_list(filters=filters), gateway=filters.gateway, workload=workload), offset=offset, limit=limit)
 
 
 def cost_sorted_page(*, filters: ModelFilters, workload: Workload, offset: int, limit: int | None, column: str) -> ModelPage:

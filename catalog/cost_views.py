@@ -2,7 +2,8 @@
 contract"). The calculation is `catalog.cost`, the ranking `catalog.cost_ranking`; this view reads
 the query, picks the scope and writes the envelope. Like every list, the answer is cached per
 catalog version; without `at` it is priced at the current minute (windows change by the minute),
-which is part of the cache key."""
+which is part of the cache key. A past `at` reads the offers and prices of then
+(`catalog.point_in_time`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.request import Request
 
-from catalog import selectors
+from catalog import point_in_time, selectors
 from catalog.cost import WORKLOAD, Workload
 from catalog.cost_ranking import CostPage, models_ranked, offers_ranked
 from catalog.cost_serializers import CostQuerySerializer, CostResponseSerializer
@@ -32,7 +33,8 @@ from catalog.views import ERRORS, NOT_MODIFIED, STALE_HEADER, model_filters, mod
             "Give the workload's counts (none, or only zeros, costs 0 everywhere). With `model`, that model's offers are ranked; "
             "without it, the models that pass the list filters, each at its cheapest offer. Rows whose offer lacks a "
             "price the workload needs have `complete: false` and `cost_usd: null` and come last. Tiers apply by "
-            "prompt size (input + cached input + cache-write tokens), windows at `at` (default now)."
+            "prompt size (input + cached input + cache-write tokens), windows at `at` (default now). A past `at` prices "
+            "the offers listed then at their prices then."
         ),
         parameters=[CostQuerySerializer, STALE_HEADER],
         responses={
@@ -51,12 +53,17 @@ class CostView(CatalogView):
         gateway, offset, limit = params["gateway"], params["offset"], params["limit"]
         model_id = (params.get("model") or "").strip().rstrip("/")
         at = params.get("at") or timezone.now().replace(second=0, microsecond=0)
+        # A past `at`: the offers listed then, with their prices then (`catalog.point_in_time`).
+        past = params.get("at") is not None and not point_in_time.answers_today(at)
         workload = Workload(counts={name: params[name] for name in WORKLOAD if params.get(name)}, at=at)
         filters = model_filters(params, statuses)
         if model_id:
-            resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
+            if past:
+                resolved = point_in_time.model_resolve_at(model_id=model_id, gateway=gateway, at=at)
+            else:
+                resolved = selectors.model_resolve(model_id=model_id, gateway=gateway)
             if resolved is None:
-                return self.json(model_not_found(model_id, gateway, param="model"), status=404)
+                return self.json(model_not_found(model_id, gateway, param="model", at=at if past else None), status=404)
             # With a gateway named, only its offers are ranked (the detail lists every gateway's).
             offers = [o for o in resolved.offers if gateway == "all" or o["gateway"] == gateway]
             involved = [statuses[slug] for slug in dict.fromkeys(o["gateway"] for o in offers) if slug in statuses]
@@ -66,6 +73,8 @@ class CostView(CatalogView):
         def build(totals: Mapping[str, Any]) -> bytes:
             if model_id:
                 page = offers_ranked(model_id=model_id, offers=offers, workload=workload, offset=offset, limit=limit)
+            elif past:
+                page = point_in_time.models_ranked_at(filters=filters, workload=workload, at=at, offset=offset, limit=limit)
             else:
                 page = models_ranked(filters=filters, workload=workload, offset=offset, limit=limit)
             return _body(page, workload=workload, model_id=model_id or None, offset=offset, limit=limit, gateway=gateway)

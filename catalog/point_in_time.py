@@ -7,29 +7,39 @@ stored one, and `gateway=all` merges today's enabled gateways (docs/design.md, "
 - `answers_today(at)`: nothing changed after `at` (it is at or after the last publish that wrote
   anything), so the current tables are the catalog then and the ordinary read path answers, at
   its own speed. An `at` in the future always is.
-- Otherwise the rows listed then are read with their prices then, each row's stored document is
-  given those prices (`document_then`), `gateway=all` entries are merged from them with
-  `catalog.merge` exactly as a publish merges, and the list's filters and sorts are applied to
-  those documents here (prices then; other fields as stored).
+- Otherwise only what changed since `at` is rebuilt (`model_page_at`): the rows with a span
+  opened or closed after it are read as listed and priced then, each row's stored document is
+  given those prices (`document_then`), `gateway=all` entries with such a row are merged from them
+  with `catalog.merge` exactly as a publish merges, and the list's filters and sort are applied to
+  those documents here (prices then; other fields as stored). Every other entry is today's, read
+  through `selectors.model_list` (filtered, sorted and paged in SQL), and the two are merged in
+  one order. A read of a recent past costs little more than a read of today.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cmp_to_key
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import orjson
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
+from catalog.cost import Workload
+from catalog.cost_ranking import CostPage, CostRow, document_row, ranked_rows
 from catalog.history import covering, served_entry
 from catalog.merge import entry_key, merge_documents, partition
 from catalog.models import AIModel, CatalogVersion, ListingSpan, PriceSpan
 from catalog.prices import COMPONENTS, KEYS, OTHER_UNITS
 from catalog.render import dumps, openai_document
-from catalog.selectors import ModelFilters, ModelPage, ResolvedModel
+from catalog.selectors import ModelFilters, ModelPage, ResolvedModel, model_list
 
 ROW_FIELDS = ("pk", "canonical_key", "variant", "gateway__slug", "upstream_id", "public_json")
 ROW_ORDER = ("canonical_key", "-gateway__priority", "gateway__slug", "upstream_id")
@@ -182,35 +192,165 @@ def _matches(filters: ModelFilters) -> Callable[[Entry], bool]:
     return test
 
 
-def _sorted(entries: list[Entry], sort: str) -> list[Entry]:
-    """`selectors._ordering`: unknown values last in both directions, then id, then the row."""
-    entries = sorted(entries, key=lambda entry: (entry[0]["id"], entry[1]))
+def _value(document: Mapping[str, Any], field: str) -> Any:
+    """The value an entry sorts by (`selectors._ordering`'s columns, from the document)."""
+    if field == "name":
+        return (document.get("name") or document["id"]).lower()
+    if field in ("prompt_price", "completion_price"):
+        return _price(document, field.removesuffix("_price"))
+    return document.get(field)
+
+
+def _order(sort: str) -> Callable[[tuple[Any, ...]], Any]:
+    """The sort key of `(value, id, row)`: `selectors._ordering` in Python. Unknown values last in
+    both directions, then the id, then the row (for `-id`: both descending)."""
     field = sort.removeprefix("-")
-    if not field or field == "id":
-        return entries[::-1] if sort.startswith("-") else entries
+    descending = sort.startswith("-")
+    by_value = field not in ("", "id")
 
-    def value(entry: Entry) -> Any:
-        document = entry[0]
-        if field == "name":
-            return (document.get("name") or document["id"]).lower()
-        if field in ("prompt_price", "completion_price"):
-            return _price(document, field.removesuffix("_price"))
-        return document.get(field)
+    def compare(a: tuple[Any, ...], b: tuple[Any, ...]) -> int:
+        if by_value:
+            if (a[0] is None) != (b[0] is None):
+                return 1 if a[0] is None else -1
+            if a[0] != b[0]:
+                return (1 if a[0] < b[0] else -1) if descending else (-1 if a[0] < b[0] else 1)
+            return (a[1:] > b[1:]) - (a[1:] < b[1:])
+        return (-1 if descending else 1) * ((a[1:] > b[1:]) - (a[1:] < b[1:]))
 
-    known = [entry for entry in entries if value(entry) is not None]
-    unknown = [entry for entry in entries if value(entry) is None]
-    return sorted(known, key=value, reverse=sort.startswith("-")) + unknown
+    return cmp_to_key(compare)
 
 
-def model_page_at(*, filters: ModelFilters, at: datetime, offset: int, limit: int | None, column: str) -> ModelPage:
-    """`selectors.model_page` as the catalog stood at `at` (`column`: `public_json` or `openai_json`)."""
+def _current_order(sort: str, id_field: str, row_field: str) -> list[Any]:
+    """`_order` in SQL, for today's entries (the row is the entry's primary offer)."""
+    field = sort.removeprefix("-")
+    if field in ("", "id"):
+        return [F(id_field).desc(), F(row_field).desc()] if sort.startswith("-") else [id_field, row_field]
+    expression = Lower("name") if field == "name" else F(field)
+    primary = expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
+    return [primary, id_field, row_field]
+
+
+def changed_since(at: datetime) -> Q:
+    """The rows (`AIModel`) whose listing or prices at `at` differ from today's: a span of theirs
+    opened or closed after it. Every other row stands today as it stood then."""
+    after = Q(valid_from__gt=at) | Q(valid_to__gt=at)
+    return Q(pk__in=PriceSpan.objects.filter(after).values("ai_model_id")) | Q(
+        pk__in=ListingSpan.objects.filter(after).values("ai_model_id")
+    )
+
+
+@dataclass(slots=True)
+class Split:
+    """A list at `at` in two parts: `today`, the entries (`MergedModel` for `all`, else `AIModel`)
+    that stand as they stood then, still a filtered queryset; `redone`, the entries with a row
+    changed since, rebuilt as they were then and filtered."""
+
+    today: QuerySet[Any]
+    set_aside: QuerySet[Any]  # today's entries that `redone` replaces (those that pass the filters)
+    redone: list[Entry]
+    id_field: str  # today's column of the served id
+    row_field: str  # today's column of the primary row (an entry's `Entry[1]`)
+
+
+def split(filters: ModelFilters, at: datetime) -> Split:
+    """The rows with a span opened or closed after `at` (for `gateway=all`, every entry with such
+    an offer) read as listed and priced then, merged and filtered here; every other entry today's."""
+    merged = filters.gateway == "all"
+    changed = AIModel.objects.filter(changed_since(at))
     rows = AIModel.objects.filter(_listed(at))
-    rows = rows.filter(gateway_id=filters.gateway_id) if filters.gateway != "all" else rows.filter(gateway__enabled=True)
+    today = model_list(filters=filters).order_by()
+    if merged:
+        keys = changed.values("canonical_key")
+        rows = rows.filter(gateway__enabled=True, canonical_key__in=keys)
+        aside = Q(primary__canonical_key__in=keys)
+        id_field, row_field = "model_id", "primary_id"
+    else:
+        scope = {"gateway_id": filters.gateway_id} if filters.gateway_id is not None else {"gateway__slug": filters.gateway}
+        rows = rows.filter(pk__in=changed.values("pk"), **scope)
+        aside = Q(pk__in=changed.values("pk"))
+        id_field, row_field = "upstream_id", "pk"
     listed = list(rows.order_by(*ROW_ORDER).values(*ROW_FIELDS))
-    entries = _entries(listed, _documents(listed, at), merged=filters.gateway == "all")
-    found = _sorted([entry for entry in entries if _matches(filters)(entry)], filters.sort)
-    page = found[offset : None if limit is None else offset + limit]
-    return ModelPage(total=len(found), fragments=[_text(document, column) for document, _, _ in page])
+    redone = [entry for entry in _entries(listed, _documents(listed, at), merged=merged) if _matches(filters)(entry)]
+    return Split(today=today.exclude(aside), set_aside=today.filter(aside), redone=redone, id_field=id_field, row_field=row_field)
+
+
+def model_page_at(
+    *, filters: ModelFilters, at: datetime, offset: int, limit: int | None, column: str, total: int | None = None
+) -> ModelPage:
+    """`selectors.model_page` as the catalog stood at `at` (`column`: `public_json` or `openai_json`):
+    today's entries sorted and paged in SQL, the entries rebuilt (`split`) sorted here, the two
+    merged in one order; only the page's stored documents are read. `total`, today's total of an
+    unfiltered list when the caller knows it, saves counting today's entries."""
+    parts = split(filters, at)
+    id_field, row_field = parts.id_field, parts.row_field
+    field = filters.sort.removeprefix("-")
+    by_value = field not in ("", "id")
+    order = _order(filters.sort)
+    redone = sorted(
+        ((order((_value(e[0], field) if by_value else None, e[0]["id"], e[1])), e) for e in parts.redone), key=itemgetter(0)
+    )
+    end = None if limit is None else offset + limit
+    columns = ("pk", id_field, row_field, *((field,) if by_value else ()), *(() if offset else (column,)))
+    today = list(parts.today.order_by(*_current_order(filters.sort, id_field, row_field)).values(*columns)[:end])
+    if end is None or len(today) < end:
+        total = len(today)
+    elif total is not None:
+        total -= parts.set_aside.count()  # a few rows, by index; not a count of the whole list
+    else:
+        total = parts.today.count()
+    total += len(redone)
+
+    def today_key(row: dict[str, Any]) -> Any:
+        value = row[field] if by_value else None
+        if field == "name":
+            value = (value or row[id_field]).lower()
+        return order((value, row[id_field], row[row_field]))
+
+    merged = heapq.merge(((today_key(row), row, None) for row in today), ((k, None, e) for k, e in redone), key=itemgetter(0))
+    page = list(islice(merged, offset, end))
+    return ModelPage(total=total, fragments=_fragments(parts.today, [(row, entry) for _, row, entry in page], column))
+
+
+def _fragments(today: QuerySet[Any], page: Sequence[tuple[Any, Entry | None]], column: str) -> list[str]:
+    """The page's documents: today's entries' stored ones (`row`: a primary key, or a row already
+    carrying `column`), the rebuilt entries' rendered."""
+    pks = [row if isinstance(row, int) else row["pk"] for row, entry in page if entry is None]
+    stored = {row["pk"]: row[column] for row, entry in page if entry is None and isinstance(row, dict) and column in row}
+    wanted = [pk for pk in pks if pk not in stored]
+    for start in range(0, len(wanted), 500):
+        stored.update(today.filter(pk__in=wanted[start : start + 500]).values_list("pk", column))
+    found = iter(pks)
+    return [stored[next(found)] if entry is None else _text(entry[0], column) for _, entry in page]
+
+
+def _ranked_at(
+    filters: ModelFilters, workload: Workload, at: datetime
+) -> tuple[QuerySet[Any], list[tuple[CostRow, Entry | None]]]:
+    """Every entry then priced (today's from their stored offer prices), cheapest first."""
+    parts = split(filters, at)
+    rows: list[tuple[CostRow, Entry | None]] = [
+        (row, None) for row in ranked_rows(parts.today, gateway=filters.gateway, workload=workload)
+    ]
+    for entry in parts.redone:
+        row = document_row(entry[0], gateway=filters.gateway, workload=workload)
+        if row is not None:
+            rows.append((row, entry))
+    return parts.today, sorted(rows, key=lambda item: item[0].sort_key())
+
+
+def models_ranked_at(*, filters: ModelFilters, workload: Workload, at: datetime, offset: int, limit: int) -> CostPage:
+    """`cost_ranking.models_ranked` as the catalog stood at `at` (prices then)."""
+    _, ranked = _ranked_at(filters, workload, at)
+    return CostPage(total=len(ranked), rows=[row for row, _ in ranked[offset : offset + limit]])
+
+
+def cost_page_at(
+    *, filters: ModelFilters, workload: Workload, at: datetime, offset: int, limit: int | None, column: str
+) -> ModelPage:
+    """`cost_ranking.cost_sorted_page` (`sort=cost`) as the catalog stood at `at`."""
+    today, ranked = _ranked_at(filters, workload, at)
+    page = ranked[offset : None if limit is None else offset + limit]
+    return ModelPage(total=len(ranked), fragments=_fragments(today, [(row.pk, entry) for row, entry in page], column))
 
 
 def _text(document: dict[str, Any], column: str) -> str:

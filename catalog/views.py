@@ -122,14 +122,14 @@ class _ModelListBase(CatalogView):
         statuses = self.statuses()
         params = self.params(self.query_serializer, request, gateways=statuses.keys())
         filters = model_filters(params, statuses)
-        # `sort=cost`: priced at the current minute (windows change by the minute; part of the key).
+        # `sort=cost`: priced at `at`, else at the current minute (windows change by the minute;
+        # part of the key).
+        at = self.instant(params)
         workload = Workload(
-            counts={k: params[k] for k in WORKLOAD if params.get(k)}, at=timezone.now().replace(second=0, microsecond=0)
+            counts={k: params[k] for k in WORKLOAD if params.get(k)}, at=at or timezone.now().replace(second=0, microsecond=0)
         )
         offset, limit = params["offset"], params["limit"]
-        return self.model_page(
-            request, filters=filters, offset=offset, limit=limit, statuses=statuses, workload=workload, at=self.instant(params)
-        )
+        return self.model_page(request, filters=filters, offset=offset, limit=limit, statuses=statuses, workload=workload, at=at)
 
     def model_page(
         self,
@@ -152,8 +152,15 @@ class _ModelListBase(CatalogView):
             known_total = None
             if filters.unfiltered:
                 known_total = totals.get("all") if gateway == "all" else totals.get("gateways", {}).get(gateway)
-            if at is not None and not point_in_time.answers_today(at):
-                page = point_in_time.model_page_at(filters=filters, at=at, offset=offset, limit=limit, column=self.column)
+            past = at is not None and not point_in_time.answers_today(at)
+            if past and filters.sort == "cost":
+                page = point_in_time.cost_page_at(
+                    filters=filters, workload=workload, at=at, offset=offset, limit=limit, column=self.column
+                )
+            elif past:
+                page = point_in_time.model_page_at(
+                    filters=filters, at=at, offset=offset, limit=limit, column=self.column, total=known_total
+                )
             elif filters.sort == "cost":
                 page = cost_sorted_page(filters=filters, workload=workload, offset=offset, limit=limit, column=self.column)
             else:

@@ -23,6 +23,10 @@ TIERED = (
 )
 
 
+# Published before every `at` below, so each is at or after the last publish: priced as today.
+PUBLISHED = datetime(2026, 12, 1, tzinfo=UTC)
+
+
 @pytest.fixture
 def priced(catalog: Catalog) -> Catalog:
     catalog.gateway("router", priority=90)
@@ -37,8 +41,9 @@ def priced(catalog: Catalog) -> Catalog:
             model("acme/unpriced"),  # no price at all
             model("bolt/vision", ins=("text", "image"), prompt="0.0000003", completion="0.0000009"),
         ],
+        now=PUBLISHED,
     )
-    catalog.publish("direct", [model("acme/thinker", prompt="0.0000025", completion="0.00001")])
+    catalog.publish("direct", [model("acme/thinker", prompt="0.0000025", completion="0.00001")], now=PUBLISHED)
     return catalog
 
 
@@ -219,3 +224,39 @@ def test_workload_counts_order_the_list_only_with_sort_cost(priced: Catalog, cli
     response = client.get("/catalog/v1/models?sort=cost&input_tokens=-5")
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("input_tokens: must be a whole number from 0 to")
+
+
+def test_a_past_at_prices_the_offers_listed_then_at_their_prices_then(priced: Catalog, client: Client) -> None:
+    # Thirteen hours after the fixture's publish, `direct` doubles its price, `router` raises
+    # acme/small tenfold and no longer states bolt/vision's prices.
+    later = datetime(2026, 12, 1, 13, tzinfo=UTC)
+    priced.publish("direct", [model("acme/thinker", prompt="0.000005", completion="0.00002")], now=later)
+    thinker = model("acme/thinker", prompt="0.000002", completion="0.000012", pricing_overrides=TIERED)
+    small = model("acme/small", prompt="0.000001", completion="0.000004")
+    router = [thinker, small, model("acme/unpriced"), model("bolt/vision", ins=("text", "image"))]
+    priced.publish("router", router, now=later)
+    workload = "input_tokens=1000&output_tokens=500"
+    then = cost(client, f"{workload}&at=2026-12-01T12:00:00Z")["data"]
+    now = cost(client, f"{workload}&at=2026-12-07T12:00:00Z")["data"]
+    # Then: the fixture's prices, direct's thinker at 0.0025 + 0.005.
+    assert [(r["id"], r["gateway"], r["cost_usd"]) for r in then] == [
+        ("acme/small", "router", "0.0003"),
+        ("bolt/vision", "router", "0.00075"),
+        ("acme/thinker", "direct", "0.0075"),
+        ("acme/unpriced", "router", None),
+    ]
+    # Now: acme/small 0.001 + 0.002; router's thinker (0.002 + 0.006) beats direct's (0.005 + 0.01);
+    # bolt/vision is unpriced.
+    assert [(r["id"], r["gateway"], r["cost_usd"]) for r in now] == [
+        ("acme/small", "router", "0.003"),
+        ("acme/thinker", "router", "0.008"),
+        ("acme/unpriced", "router", None),
+        ("bolt/vision", "router", None),
+    ]
+    offers_then = cost(client, f"model=acme/thinker&{workload}&at=2026-12-01T12:00:00Z")["data"]
+    assert [(r["gateway"], r["cost_usd"]) for r in offers_then] == [("direct", "0.0075"), ("router", "0.008")]
+    # `sort=cost` on the list ranks the same way, then and now.
+    listed = client.get(f"/catalog/v1/models?sort=cost&{workload}&at=2026-12-01T12:00:00Z").json()["data"]
+    assert [entry["id"] for entry in listed] == ["acme/small", "bolt/vision", "acme/thinker", "acme/unpriced"]
+    listed = client.get(f"/catalog/v1/models?sort=cost&{workload}").json()["data"]
+    assert [entry["id"] for entry in listed] == ["acme/small", "acme/thinker", "acme/unpriced", "bolt/vision"]
