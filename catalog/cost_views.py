@@ -52,9 +52,10 @@ class CostView(CatalogView):
         params = self.params(CostQuerySerializer, request, gateways=statuses.keys())
         gateway, offset, limit = params["gateway"], params["offset"], params["limit"]
         model_id = (params.get("model") or "").strip().rstrip("/")
-        at = params.get("at") or timezone.now().replace(second=0, microsecond=0)
+        asked = self.instant(params)  # a 400 before the history begins
+        at = asked or timezone.now().replace(second=0, microsecond=0)
         # A past `at`: the offers listed then, with their prices then (`catalog.point_in_time`).
-        past = params.get("at") is not None and not point_in_time.answers_today(at)
+        past = asked is not None and not point_in_time.answers_today(asked)
         workload = Workload(counts={name: params[name] for name in WORKLOAD if params.get(name)}, at=at)
         filters = model_filters(params, statuses)
         if model_id:

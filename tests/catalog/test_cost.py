@@ -260,3 +260,10 @@ def test_a_past_at_prices_the_offers_listed_then_at_their_prices_then(priced: Ca
     assert [entry["id"] for entry in listed] == ["acme/small", "bolt/vision", "acme/thinker", "acme/unpriced"]
     listed = client.get(f"/catalog/v1/models?sort=cost&{workload}").json()["data"]
     assert [entry["id"] for entry in listed] == ["acme/small", "acme/thinker", "acme/unpriced", "bolt/vision"]
+
+
+def test_an_at_before_the_history_is_a_400_naming_it(priced: Catalog, client: Client) -> None:
+    response = client.get("/catalog/v1/cost?input_tokens=1&at=2020-01-01T00:00:00Z")
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "at"
+    assert "before any data" in response.json()["error"]["message"]

@@ -115,7 +115,7 @@ def before_the_history(case: Any) -> bool:
     instant"): where the history begins is data, which the schema cannot state."""
     at = (case.query or {}).get("at")
     try:
-        moment = SinceField().to_internal_value(at) if isinstance(at, str) else None
+        moment = SinceField().to_internal_value(at) if at is not None else None  # text or Unix seconds
     except ValidationError:
         return False
     begins = history_begins(now=timezone.now())
