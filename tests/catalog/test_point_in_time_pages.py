@@ -89,7 +89,9 @@ def read(client: Client, query: dict[str, Any], at: datetime | None = None) -> t
     response = client.get("/catalog/v1/models", params)
     assert response.status_code == 200, (params, response.content[:300])
     body = json.loads(response.content)
-    return body["total"], [(entry["id"], entry["pricing"], [o["gateway"] for o in entry.get("offers") or []]) for entry in body["data"]]
+    return body["total"], [
+        (entry["id"], entry["pricing"], [o["gateway"] for o in entry.get("offers") or []]) for entry in body["data"]
+    ]
 
 
 @pytest.mark.django_db
