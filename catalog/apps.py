@@ -16,6 +16,7 @@ class CatalogConfig(AppConfig):
 
         post_delete.connect(_source_deleted, sender=Source, dispatch_uid="catalog-source-deleted")
         post_migrate.connect(_sync_curated_aliases, sender=self, dispatch_uid="catalog-curated-aliases")
+        post_migrate.connect(_merge_unstated_provenance, sender=self, dispatch_uid="catalog-provenance")
 
 
 def _sync_curated_aliases(**kwargs: Any) -> None:
@@ -24,6 +25,14 @@ def _sync_curated_aliases(**kwargs: Any) -> None:
     from catalog.services import aliases_changed
 
     aliases_changed(renamed=sync_curated())
+
+
+def _merge_unstated_provenance(**kwargs: Any) -> None:
+    """After `migrate`: entries merged before provenance was recorded (migration 0014) are merged
+    again, so every entry states it. Nothing to do on every later `migrate`."""
+    from catalog.services import merge_outdated
+
+    merge_outdated()
 
 
 def _source_deleted(**kwargs: Any) -> None:

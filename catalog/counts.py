@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q
 
-from catalog.models import AIModel
+from catalog.models import AIModel, MergedModel
 
 
 def active(prefix: str = "") -> Q:
@@ -64,3 +64,13 @@ def active_counts_by_slug() -> dict[str, int]:
     """Active models per gateway slug, for gateways that have any (the catalog envelope)."""
     rows = AIModel.objects.filter(active()).values_list("gateway__slug").annotate(count=Count("pk")).order_by()
     return dict(rows)
+
+
+def disagreement_counts() -> dict[str, int]:
+    """Per gateway slug: the merged entries with a disagreement its offers take part in
+    (`catalog.provenance`). Gateways with none are absent. One query over the (few) such entries."""
+    counts: dict[str, int] = {}
+    for text in MergedModel.objects.filter(has_disagreement=True).values_list("disagreeing_gateways_text", flat=True):
+        for slug in filter(None, text.split(",")):
+            counts[slug] = counts.get(slug, 0) + 1
+    return counts

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from catalog import identity
+from catalog import identity, provenance
 from catalog.render import AVAILABLE, MISSING, price_text
 
 FILLABLE = ("canonical_slug", "hugging_face_id", "description", "created", "context_length", "provider_slug")
@@ -106,24 +106,33 @@ def _availability(documents: list[dict[str, Any]]) -> tuple[str, str | None]:
     return MISSING, max(doc.get("missing_since") or "" for doc in documents) or None
 
 
-def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """`offers` are `(gateway_slug, model document)` pairs of one entry, highest priority first."""
+def merge_documents(
+    offers: list[tuple[str, dict[str, Any]]], sources: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """`offers` are `(gateway_slug, model document)` pairs of one entry, highest priority first;
+    `sources`, when given, each offer's origin (`catalog.provenance`), in the same order."""
     primary_slug, primary = offers[0]
     merged = dict(primary)
     others = [doc for _, doc in offers[1:]]
+    filled: dict[str, int] = {}  # field -> the offer that supplied it (an index into `offers`)
     for field in FILLABLE:
         if merged.get(field) is None:
-            merged[field] = next((doc[field] for doc in others if doc.get(field) is not None), None)
+            found = next((i for i, doc in enumerate(others, 1) if doc.get(field) is not None), None)
+            if found is not None:
+                merged[field], filled[field] = offers[found][1][field], found
+            else:
+                merged[field] = None
     if not merged.get("supported_parameters"):
-        merged["supported_parameters"] = next(
-            (doc["supported_parameters"] for doc in others if doc.get("supported_parameters")), []
-        )
+        found = next((i for i, doc in enumerate(others, 1) if doc.get("supported_parameters")), None)
+        merged["supported_parameters"] = offers[found][1]["supported_parameters"] if found is not None else []
+        if found is not None:
+            filled["supported_parameters"] = found
     architecture = merged.get("architecture") or {}
     if not architecture.get("input_modalities") and not architecture.get("output_modalities"):
         # The primary did not say what the model does (Portkey, some OpenAI-compatible lists).
-        known = next((doc["architecture"] for doc in others if (doc.get("architecture") or {}).get("output_modalities")), None)
-        if known is not None:
-            merged["architecture"] = dict(known)
+        found = next((i for i, doc in enumerate(others, 1) if (doc.get("architecture") or {}).get("output_modalities")), None)
+        if found is not None:
+            merged["architecture"], filled["architecture"] = dict(offers[found][1]["architecture"]), found
     merged["availability"], merged["missing_since"] = _availability([doc for _, doc in offers])
     merged["source_gateway"] = primary_slug
     merged["source_gateways"] = list(dict.fromkeys(slug for slug, _ in offers))
@@ -141,7 +150,11 @@ def merge_documents(offers: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
             "quantization": doc.get("quantization"),
             "availability": doc.get("availability", AVAILABLE),
             "sunset_at": (doc.get("deprecation") or {}).get("sunset_at"),
+            **({"run": sources[index]["run"], "fetched_at": sources[index]["fetched_at"]} if sources else {}),
         }
-        for slug, doc in offers
+        for index, (slug, doc) in enumerate(offers)
     ]
+    if sources:
+        merged["provenance"] = provenance.provenance(sources[0], {field: sources[i] for field, i in filled.items()})
+    merged["disagreements"] = provenance.disagreements(offers)
     return merged

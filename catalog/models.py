@@ -72,6 +72,11 @@ class AIModel(models.Model):
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # `catalog.provenance`: the refresh run (`gateways.RefreshRun` id) whose list last changed the
+    # row, published at `updated_at`. Not a foreign key: runs are pruned, the origin stays stated.
+    source_run_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The refresh run whose list last changed this row (null: none recorded)."
+    )
 
     class Meta:
         verbose_name = "AI model"
@@ -116,6 +121,9 @@ class MergedModel(models.Model):
     output_modalities_text = models.CharField(max_length=256, default=",")
     supported_parameters_text = models.TextField(default=",")
     sunset_at = models.DateTimeField(null=True, blank=True, help_text="The primary offer's announced end, if any.")
+    # `catalog.provenance.disagreements`: offers from one serving provider that state different values.
+    has_disagreement = models.BooleanField(default=False)
+    disagreeing_gateways_text = models.CharField(max_length=1024, default=",", help_text="',portkey,deepinfra,'")
     public_json = models.TextField()
     openai_json = models.TextField(default="")
     # `[[gateway, upstream id, pricing_dynamic, prices], ...]` per offer, in offer order: what the
@@ -133,6 +141,8 @@ class MergedModel(models.Model):
             models.Index(fields=["completion_price"], name="merged_completion_price"),
             models.Index(Lower("model_id"), name="merged_model_id_lower"),
             models.Index(fields=["merge_key"], name="merged_merge_key"),
+            # `has_disagreement=true`: few entries, so only those are indexed.
+            models.Index(fields=["has_disagreement"], name="merged_disagreement", condition=models.Q(has_disagreement=True)),
             models.Index(fields=["sunset_at"], name="merged_sunset"),
         ]
 

@@ -38,10 +38,11 @@ from catalog.history import covering, served_entry
 from catalog.merge import entry_key, merge_documents, partition
 from catalog.models import AIModel, CatalogVersion, ListingSpan, PriceSpan
 from catalog.prices import COMPONENTS, KEYS, OTHER_UNITS
+from catalog.provenance import origin
 from catalog.render import dumps, openai_document
-from catalog.selectors import ModelFilters, ModelPage, ResolvedModel, model_list
+from catalog.selectors import ModelFilters, ModelPage, ResolvedModel, disagreement, model_list
 
-ROW_FIELDS = ("pk", "canonical_key", "variant", "gateway__slug", "upstream_id", "public_json")
+ROW_FIELDS = ("pk", "canonical_key", "variant", "gateway__slug", "upstream_id", "public_json", "source_run_id", "updated_at")
 ROW_ORDER = ("canonical_key", "-gateway__priority", "gateway__slug", "upstream_id")
 # (component, unit) -> the OpenRouter pricing key it is served under; a component that counts
 # another unit than its key's (`OTHER_UNITS`) is served as null under that key (`served_pricing`).
@@ -110,14 +111,27 @@ def _listed(at: datetime) -> Exists:
     return Exists(ListingSpan.objects.filter(covering(at), ai_model=OuterRef("pk")))
 
 
-def _documents(rows: Sequence[Mapping[str, Any]], at: datetime) -> list[dict[str, Any]]:
-    """Each row's document with its prices at `at` (one query for all of them)."""
+def _documents(rows: Sequence[dict[str, Any]], at: datetime) -> list[dict[str, Any]]:
+    """Each row's document with its prices at `at` (one query for all of them). Each row also gets
+    its origin then (`_origin`)."""
     prices: dict[int, list[dict[str, Any]]] = {}
+    started: dict[int, datetime] = {}  # the latest span start at or before `at`: the publish that set it
     pks = [row["pk"] for row in rows]
     for start in range(0, len(pks), 500):
-        spans = PriceSpan.objects.filter(covering(at), ai_model_id__in=pks[start : start + 500])
-        for span in spans.values("ai_model_id", "component", "unit", "min_prompt_tokens", "window", "usd"):
+        chunk = pks[start : start + 500]
+        spans = PriceSpan.objects.filter(covering(at), ai_model_id__in=chunk)
+        for span in spans.values("ai_model_id", "component", "unit", "min_prompt_tokens", "window", "usd", "valid_from"):
             prices.setdefault(span["ai_model_id"], []).append(served_entry(span))
+            started[span["ai_model_id"]] = max(started.get(span["ai_model_id"], span["valid_from"]), span["valid_from"])
+        for pk, began in ListingSpan.objects.filter(covering(at), ai_model_id__in=chunk).values_list("ai_model_id", "valid_from"):
+            started[pk] = max(started.get(pk, began), began)
+    for row in rows:
+        # Written since `at`: the run that wrote it then is not kept, the publish that set its
+        # listing and prices then is (`catalog.provenance`).
+        if row["updated_at"] > at and row["pk"] in started:
+            row["_origin"] = origin(row["gateway__slug"], None, started[row["pk"]])
+        else:
+            row["_origin"] = origin(row["gateway__slug"], row["source_run_id"], row["updated_at"])
     return [document_then(orjson.loads(row["public_json"]), prices.get(row["pk"], [])) for row in rows]
 
 
@@ -148,11 +162,15 @@ def _entries(rows: Sequence[Mapping[str, Any]], documents: list[dict[str, Any]],
         offers = [(rows[i]["gateway__slug"], documents[i]) for i in indexes]
         for position, members in enumerate(partition(offers)):
             chosen = [offers[m] for m in members]
-            document = merge_documents(chosen)
+            document = merge_documents(chosen, [_origin(rows[indexes[m]]) for m in members])
             document["_key"] = entry_key(key, position, chosen)
             free = any(_free(rows[indexes[m]]["variant"], offers[m][1]) for m in members)
             entries.append((document, rows[indexes[members[0]]]["pk"], free))
     return entries
+
+
+def _origin(row: Mapping[str, Any]) -> dict[str, Any]:
+    return row["_origin"]  # set by `_documents`
 
 
 def _price(document: Mapping[str, Any], key: str) -> Decimal | None:
@@ -187,6 +205,8 @@ def _matches(filters: ModelFilters) -> Callable[[Entry], bool]:
                 return False
         if filters.free is not None and filters.free != (free and prompt == 0 and completion == 0):
             return False
+        if filters.has_disagreement is not None and "disagreements" in document:
+            return filters.has_disagreement == bool(document["disagreements"])
         return True
 
     return test
@@ -271,6 +291,10 @@ def split(filters: ModelFilters, at: datetime) -> Split:
         id_field, row_field = "upstream_id", "pk"
     listed = list(rows.order_by(*ROW_ORDER).values(*ROW_FIELDS))
     redone = [entry for entry in _entries(listed, _documents(listed, at), merged=merged) if _matches(filters)(entry)]
+    if filters.has_disagreement is not None and not merged:
+        # A gateway's rows take part in today's disagreements (an entry's, for `all`, is its own).
+        disagreeing = set(AIModel.objects.filter(disagreement(filters.gateway)).values_list("pk", flat=True))
+        redone = [entry for entry in redone if (entry[1] in disagreeing) == filters.has_disagreement]
     return Split(today=today.exclude(aside), set_aside=today.filter(aside), redone=redone, id_field=id_field, row_field=row_field)
 
 
@@ -405,7 +429,7 @@ def _row_then(rows: list[dict[str, Any]], documents: list[dict[str, Any]], model
     group = [i for i, row in enumerate(rows) if row["canonical_key"] == rows[index]["canonical_key"]]
     offers = [(rows[i]["gateway__slug"], documents[i]) for i in group]
     members = next(m for m in partition(offers) if group.index(index) in m)
-    merged_offers = merge_documents([offers[m] for m in members])["offers"]
+    merged_offers = merge_documents([offers[m] for m in members], [_origin(rows[group[m]]) for m in members])["offers"]
     return _resolved(documents[index], gateway, "id" if by_id else "merge_key", merged_offers)
 
 

@@ -92,6 +92,7 @@ class ModelFilters:
     max_completion_price: Decimal | None = None
     free: bool | None = None
     announced_end: bool | None = None  # True: only models whose upstream announced an end (`sunset_at`)
+    has_disagreement: bool | None = None  # `catalog.provenance.disagreements`
     sort: str = ""
     # The gateway's primary key when the caller knows it (the API does): filtering on the id, not
     # on a join by slug, lets PostgreSQL use the gateway's own row estimate and the
@@ -150,7 +151,25 @@ def model_list(*, filters: ModelFilters) -> QuerySet[Any]:
         queryset = queryset.filter(free) if filters.free else queryset.exclude(free)
     if filters.announced_end:
         queryset = queryset.filter(sunset_at__isnull=False)
+    if filters.has_disagreement is not None:
+        if filters.gateway == "all":
+            disagreeing = Q(has_disagreement=True)
+        else:  # the rows whose entry has a disagreement this gateway's offers take part in
+            entries = MergedModel.objects.filter(
+                has_disagreement=True, disagreeing_gateways_text__contains=f",{filters.gateway},"
+            )
+            disagreeing = Q(canonical_key__in=entries.values("merge_key"))
+        queryset = queryset.filter(disagreeing) if filters.has_disagreement else queryset.exclude(disagreeing)
     return queryset.order_by(*_ordering(filters.sort, id_field))
+
+
+def disagreement(gateway: str) -> Q:
+    """The entries (`all`) with a disagreement, or a gateway's rows whose entry has one that the
+    gateway's offers take part in (`catalog.provenance`)."""
+    if gateway == "all":
+        return Q(has_disagreement=True)
+    entries = MergedModel.objects.filter(has_disagreement=True, disagreeing_gateways_text__contains=f",{gateway},")
+    return Q(canonical_key__in=entries.values("merge_key"))
 
 
 def _ordering(sort: str, id_field: str) -> list[Any]:

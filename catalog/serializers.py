@@ -371,6 +371,14 @@ class ModelListQuerySerializer(
         help_text="true: free models only (both prices 0); false: no free models.",
         error_messages={"invalid": "must be true or false"},
     )
+    has_disagreement = FilterBooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only models whose offers from one serving provider state different prices or context "
+        "lengths (`disagreements`; for a gateway: those its offers take part in); false: none of them.",
+        error_messages={"invalid": "must be true or false"},
+    )
     sort = ChoiceOfField(
         choices=SORT_VALUES,
         allow_blank=True,
@@ -496,6 +504,35 @@ class OfferSerializer(serializers.Serializer):
     quantization = serializers.CharField(allow_null=True, help_text="As that offer's upstream states it, e.g. `fp8`.")
     availability = serializers.ChoiceField(choices=AVAILABILITY, help_text="Whether that gateway's last list had it.")
     sunset_at = serializers.DateTimeField(allow_null=True, help_text="The end that offer's upstream announced.")
+    run = serializers.IntegerField(
+        allow_null=True, required=False, help_text="The refresh run whose list last changed the offer (null: none recorded)."
+    )
+    fetched_at = serializers.DateTimeField(required=False, help_text="When that list was published.")
+
+
+class OriginSerializer(serializers.Serializer):
+    gateway = serializers.CharField()
+    run = serializers.IntegerField(allow_null=True, help_text="The refresh run whose list last changed the value.")
+    fetched_at = serializers.DateTimeField(help_text="When that list was published.")
+
+
+class ProvenanceSerializer(OriginSerializer):
+    fields = serializers.DictField(
+        child=OriginSerializer(), help_text="Fields another offer filled in, each with its origin; the rest are the primary's."
+    )
+
+
+class DisagreementSideSerializer(serializers.Serializer):
+    gateway = serializers.CharField()
+    id = serializers.CharField()
+    value = serializers.JSONField(help_text="The exact price text, or the context length.")
+
+
+class DisagreementSerializer(serializers.Serializer):
+    provider = serializers.CharField(help_text="The serving provider both offers name.")
+    field = serializers.CharField(help_text="`context_length`, or `prices.<component>` with its tier or window.")
+    unit = serializers.CharField(required=False, help_text="Prices only: what the price counts.")
+    offers = DisagreementSideSerializer(many=True)
 
 
 class FreshnessSerializer(serializers.Serializer):
@@ -561,6 +598,10 @@ class CatalogModelSerializer(serializers.Serializer):
         many=True, required=False, help_text="`all` only: the lowest base price across offers, per component and unit."
     )
     offers = OfferSerializer(many=True, required=False, help_text="`all` only: every offer of the model.")
+    provenance = ProvenanceSerializer(required=False, help_text="`all` only: where each served field came from.")
+    disagreements = DisagreementSerializer(
+        many=True, required=False, help_text="`all` only: offers of one serving provider that state different values."
+    )
 
 
 class ListEnvelopeSerializer(serializers.Serializer):

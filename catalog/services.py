@@ -31,6 +31,7 @@ from catalog.model_aliases import alias_map, record_signals, rekey
 from catalog.models import AIModel, CatalogVersion, MergedModel, ModelChange
 from catalog.price_changes import price_change
 from catalog.prices import served_pricing
+from catalog.provenance import disagreeing_gateways, origin
 from catalog.records import NormalizedModel
 from catalog.render import AVAILABLE, MISSING, content_hash, dumps, jsonable, model_document, openai_document, time_text
 
@@ -202,6 +203,7 @@ UPDATE_FIELDS = [
         "is_active",
         "last_seen_at",
         "updated_at",
+        "source_run_id",
     )
 ]
 
@@ -211,9 +213,16 @@ def _hash(values: dict[str, Any]) -> str:
 
 
 def catalog_publish(
-    *, gateway: Any, models: Sequence[NormalizedModel], force: bool = False, rejected: int = 0, now: datetime | None = None
+    *,
+    gateway: Any,
+    models: Sequence[NormalizedModel],
+    force: bool = False,
+    rejected: int = 0,
+    now: datetime | None = None,
+    run_id: int | None = None,
 ) -> PublishResult:
-    """Replace `gateway`'s stored list with `models`, or raise `PublishRefused` and change nothing."""
+    """Replace `gateway`'s stored list with `models`, or raise `PublishRefused` and change nothing.
+    `run_id`: the refresh run publishing (recorded on the rows it writes, `catalog.provenance`)."""
     now = now or timezone.now()
     with transaction.atomic():
         existing = {
@@ -252,6 +261,7 @@ def catalog_publish(
                         first_seen_at=now,
                         last_seen_at=now,
                         updated_at=now,
+                        source_run_id=run_id,
                         **values,
                     )
                 )
@@ -270,6 +280,7 @@ def catalog_publish(
                     is_active=True,
                     last_seen_at=now,
                     updated_at=now,
+                    source_run_id=run_id,
                     **values,
                 )
             )
@@ -482,7 +493,7 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
         rows = (
             AIModel.objects.filter(canonical_key__in=chunk, is_active=True, gateway__enabled=True)
             .order_by("canonical_key", "-gateway__priority", "gateway__slug", "upstream_id")
-            .values_list("canonical_key", "pk", "gateway__slug", "public_json", "is_free")
+            .values_list("canonical_key", "pk", "gateway__slug", "public_json", "is_free", "source_run_id", "updated_at")
         )
         groups: dict[str, list[tuple[Any, ...]]] = {}
         for row in rows:
@@ -497,6 +508,7 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
                         merge_key=key,
                         key=entry_key(key, index, offers),
                         offers=offers,
+                        sources=[origin(group[i][2], group[i][5], group[i][6]) for i in members],
                         primary_pk=group[members[0]][1],
                         is_free=any(group[i][4] for i in members),
                         now=now,
@@ -508,9 +520,17 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
 
 
 def _merged_entry(
-    *, merge_key: str, key: str, offers: list[tuple[str, dict[str, Any]]], primary_pk: int, is_free: bool, now: datetime
+    *,
+    merge_key: str,
+    key: str,
+    offers: list[tuple[str, dict[str, Any]]],
+    sources: list[dict[str, Any]],
+    primary_pk: int,
+    is_free: bool,
+    now: datetime,
 ) -> MergedModel:
-    document = merge_documents(offers)
+    document = merge_documents(offers, sources)
+    disagreeing = disagreeing_gateways(document["disagreements"])
     lowest = document["lowest_pricing"]
     architecture = document.get("architecture") or {}
     return bulk.new(
@@ -532,6 +552,8 @@ def _merged_entry(
         output_modalities_text=_text_list(architecture.get("output_modalities") or ()),
         supported_parameters_text=_text_list(document.get("supported_parameters") or ()),
         sunset_at=_sunset(document),
+        has_disagreement=bool(disagreeing),
+        disagreeing_gateways_text=_text_list(disagreeing),
         public_json=dumps(document),
         openai_json=dumps(openai_document(document)),
         offer_prices_json=dumps([[o["gateway"], o["id"], o["pricing_dynamic"], o["prices"]] for o in document["offers"]]),
@@ -557,6 +579,20 @@ def aliases_changed(*, renamed: dict[str, str]) -> int:
 def _sunset(document: dict[str, Any]) -> datetime | None:
     sunset = (document.get("deprecation") or {}).get("sunset_at")
     return datetime.fromisoformat(sunset) if sunset else None
+
+
+def merge_outdated() -> int:
+    """Merge again the entries stored without `provenance` (before migration 0014). Returns entries
+    written."""
+    keys = set(MergedModel.objects.exclude(public_json__contains='"provenance":').values_list("merge_key", flat=True))
+    if not keys:
+        return 0
+    with transaction.atomic():
+        _lock_version()
+        count = rebuild_merged(keys=keys)
+        _bump_version(timezone.now())
+        transaction.on_commit(cache.invalidate)
+    return count
 
 
 def rebuild_all_merged() -> int:

@@ -109,6 +109,7 @@ def model_filters(params: Mapping[str, Any], statuses: Mapping[str, SourceStatus
         max_prompt_price=params.get("max_prompt_price"),
         max_completion_price=params.get("max_completion_price"),
         free=params.get("free"),
+        has_disagreement=params.get("has_disagreement"),
         sort=params.get("sort") or "",
     )
 

@@ -239,7 +239,9 @@ def _refresh_under_lease(
             permanent=True,
         )
     try:
-        published = catalog_publish(gateway=gateway, models=result.models, force=force, rejected=result.rejected, now=now)
+        published = catalog_publish(
+            gateway=gateway, models=result.models, force=force, rejected=result.rejected, now=now, run_id=run.pk
+        )
     except PublishRefused as exc:
         raise AdapterError(str(exc), kind=ErrorKind.GUARD, permanent=True) from None
     run.models_added = published.added

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from catalog.counts import NO_MODELS, model_figures
+from catalog.counts import NO_MODELS, disagreement_counts, model_figures
 from catalog.display import duration_text
 from catalog.freshness import (
     DEGRADED,
@@ -100,6 +100,7 @@ class GatewayHealth:
     models_active: int
     prompt_price_min: Decimal | None  # USD per token, over active models
     prompt_price_max: Decimal | None
+    disagreements: int = 0  # merged entries where its offers disagree with another (`catalog.provenance`)
 
     @property
     def slug(self) -> str:
@@ -123,7 +124,9 @@ class GatewayHealth:
         return self.models_active < self.gateway.min_expected_models
 
 
-def gateway_health(gateway: Gateway, *, now: datetime, models_active: int = 0, prices: tuple = (None, None)) -> GatewayHealth:
+def gateway_health(
+    gateway: Gateway, *, now: datetime, models_active: int = 0, prices: tuple = (None, None), disagreements: int = 0
+) -> GatewayHealth:
     status = gateway_status(gateway, now=now)
     return GatewayHealth(
         gateway=gateway,
@@ -138,19 +141,21 @@ def gateway_health(gateway: Gateway, *, now: datetime, models_active: int = 0, p
         models_active=models_active,
         prompt_price_min=prices[0],
         prompt_price_max=prices[1],
+        disagreements=disagreements,
     )
 
 
 def gateway_health_list(*, now: datetime, gateways: Iterable[Gateway] | None = None) -> list[GatewayHealth]:
-    """Every gateway's health (or those given), in two queries whatever their number."""
+    """Every gateway's health (or those given), in three queries whatever their number."""
     gateways = list(Gateway.objects.all() if gateways is None else gateways)
     figures = model_figures(gateway_ids=[g.pk for g in gateways])
+    disagreements = disagreement_counts()
     result = []
     for gateway in gateways:
         row = figures.get(gateway.pk, NO_MODELS)
-        result.append(
-            gateway_health(gateway, now=now, models_active=row.active, prices=(row.prompt_price_min, row.prompt_price_max))
-        )
+        prices = (row.prompt_price_min, row.prompt_price_max)
+        count = disagreements.get(gateway.slug, 0)
+        result.append(gateway_health(gateway, now=now, models_active=row.active, prices=prices, disagreements=count))
     return result
 
 

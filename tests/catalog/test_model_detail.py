@@ -24,6 +24,8 @@ def test_detail_of_a_merged_model_lists_every_offer_with_its_freshness(small_cat
         offer_freshness.pop("age_seconds")
     for offer in body["data"]["offers"]:
         offer["freshness"].pop("age_seconds")
+        # Provenance (tests/catalog/test_provenance.py): no run recorded by these publishes.
+        assert offer.pop("run") is None and offer.pop("fetched_at").endswith("Z")
     assert body["data"]["offers"] == [
         {
             "gateway": "alpha",

@@ -248,6 +248,13 @@ def test_offset_past_the_end_is_an_empty_page(small_catalog: Any, client: Client
 
 def test_merged_entry_is_the_primary_record_filled_from_the_others(small_catalog: Any, client: Client) -> None:
     body = client.get("/catalog/v1/models?q=alpha-chat&free=false").json()
+    # Provenance (tests/catalog/test_provenance.py): alpha states every field; no run recorded here.
+    [entry] = body["data"]
+    assert entry.pop("disagreements") == []
+    provenance = entry.pop("provenance")
+    assert (provenance["gateway"], provenance["run"], provenance["fields"]) == ("alpha", None, {})
+    for offer in entry["offers"]:
+        assert offer.pop("run") is None and offer.pop("fetched_at").endswith("Z")
     assert body["data"] == [
         {
             "id": "acme/alpha-chat",
