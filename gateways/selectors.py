@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber
 from gateways.models import Gateway, RefreshRun
 
 # Run outcomes that carry figures worth charting (a queued, running or skipped run has none).
-CHARTED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.FAILED)
+CHARTED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.HELD, RefreshRun.Outcome.FAILED)
 
 
 def run_history(*, gateway_ids: Iterable[int], limit: int = 20, days: int = 14, now: datetime) -> dict[int, list[RefreshRun]]:
