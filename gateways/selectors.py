@@ -59,3 +59,12 @@ def recent_failures(*, limit: int = 15, gateway_id: int | None = None) -> list[R
     if gateway_id is not None:
         runs = runs.filter(gateway_id=gateway_id)
     return list(runs.select_related("gateway").defer("rejections", "warnings").order_by("-started_at", "-id")[:limit])
+
+
+def pending_reviews(*, gateway_ids: Iterable[int]) -> dict[int, int]:
+    """gateway id -> the id of its latest held run waiting for review (drift guard), in one query."""
+    runs = RefreshRun.objects.filter(gateway_id__in=list(gateway_ids), review_state=RefreshRun.Review.PENDING)
+    found: dict[int, int] = {}
+    for gateway_id, run_id in runs.order_by("pk").values_list("gateway_id", "pk"):
+        found[gateway_id] = run_id
+    return found
