@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from catalog.drift import Stored, Thresholds, compare, factor_text
+from catalog.prices import components
 from tests.factories import make_model, token_prices
 
 IDS = [f"acme/m{i}" for i in range(10)]
@@ -101,6 +102,23 @@ def test_the_unit_rule_catches_a_switch_the_factor_rule_lets_through() -> None:
     # One model moving x100 is no unit switch: the factor rule's to judge.
     one = [make_model(IDS[0], prompt="0.0001", completion="0.0002")] + [make_model(m) for m in IDS[1:]]
     assert not compare(stored=facts, models=one, thresholds=lenient)
+
+
+def test_every_component_is_compared_by_its_pricing_key_and_tier() -> None:
+    def priced(model_id: str, request: str, tier_prompt: str) -> object:
+        return make_model(
+            model_id,
+            pricing={"prompt": Decimal("0.000001"), "completion": Decimal("0.000002"), "request": Decimal(request)},
+            pricing_overrides=({"min_prompt_tokens": 200000, "prompt": Decimal(tier_prompt)},),
+        )
+
+    before = priced("acme/m0", "0.01", "0.000002")
+    facts = {"acme/m0": Stored(prices=[p.document() for p in components(before.pricing, before.pricing_overrides)])}
+    drift = compare(stored=facts, models=[priced("acme/m0", "0.2", "0.00003")], thresholds=Thresholds())
+    assert drift.suspects["acme/m0"].reasons == [
+        "acme/m0: request price x20 (0.01 -> 0.2)",
+        "acme/m0: input price (from 200,000 prompt tokens) x15 (0.000002 -> 0.00003)",
+    ]
 
 
 def test_factor_text() -> None:

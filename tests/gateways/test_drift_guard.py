@@ -264,3 +264,20 @@ def test_the_gateway_thresholds_are_its_own(acme: Gateway, client: Client) -> No
     run = imported(acme, baseline(**{"acme/model-0": item("acme/model-0", prompt=PROMPT["acme/model-0"] * 1000)}))
     assert run.outcome == "success"
     assert input_price(client, "acme/model-0") == "0.0025"
+
+
+def test_import_catalog_says_what_it_held_and_accept_drift_publishes_it(acme: Gateway, client: Client, tmp_path: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "body.json"
+    path.write_text(body(*baseline(**TWENTYFOLD)))
+    out = StringIO()
+    call_command("import_catalog", "acme", str(path), "--force", stdout=out)
+    assert "acme: held in " in out.getvalue()
+    assert ", 1 held for review (the drift guard: approve or reject them in admin)" in out.getvalue()
+    assert prompts(client)["acme/model-0"] == "0.0000025"
+
+    call_command("import_catalog", "acme", str(path), "--accept-drift", stdout=StringIO())
+    assert prompts(client)["acme/model-0"] == "0.00005"
