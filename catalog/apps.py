@@ -28,7 +28,7 @@ def _sync_curated_aliases(**kwargs: Any) -> None:
 
 
 def _merge_unstated_provenance(**kwargs: Any) -> None:
-    """After `migrate`: entries merged before provenance was recorded (migration 0014) are merged
+    """After `migrate`: entries merged before provenance was recorded (migration 0015) are merged
     again, so every entry states it. Nothing to do on every later `migrate`."""
     from catalog.services import merge_outdated
 

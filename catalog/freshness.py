@@ -15,9 +15,11 @@ static list does not make the data younger.
 5. `stale`           the data is older than the gateway's stale window (`stale_after_seconds`), or
                      there is no live data at all, whatever the last refresh said: stale data is
                      never `ok`.
-6. `degraded`        the data is fresh but the last refresh failed, the circuit is open, or the
+6. `held`            the data is fresh and the drift guard held suspect values of a refresh that
+                     wait for staff review (`review_pending`; docs/admin.md, "Held runs").
+7. `degraded`        the data is fresh but the last refresh failed, the circuit is open, or the
                      last refresh published a fallback or static list.
-7. `ok`              otherwise.
+8. `ok`              otherwise.
 
 "Older than" is strict: data exactly `stale_after_seconds` old is still fresh; one second more is
 stale.
@@ -28,7 +30,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER = (
+OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER, HELD = (
     "ok",
     "stale",
     "failing",
@@ -36,14 +38,16 @@ OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER = (
     "unconfigured",
     "disabled",
     "never_refreshed",
+    "held",
 )
-STATUSES = (OK, STALE, FAILING, DEGRADED, UNCONFIGURED, DISABLED, NEVER)
+STATUSES = (OK, STALE, FAILING, DEGRADED, HELD, UNCONFIGURED, DISABLED, NEVER)
 # What each status means, for the dashboard legend and docs/admin.md.
 STATUS_MEANINGS = {
     OK: "fresh live data and the last refresh succeeded",
     STALE: "data older than the gateway's stale window; still served, labelled stale",
     FAILING: "the last refresh failed and there is no fresh data to fall back on",
     DEGRADED: "fresh data, but the last refresh failed, the circuit is open or a fallback list was published",
+    HELD: "fresh data, but the drift guard held suspect values of a refresh: they wait for staff review",
     UNCONFIGURED: "no key in the environment (or no adapter for its kind); not refreshed",
     DISABLED: "switched off in admin; not refreshed",
     NEVER: "enabled and configured, but no refresh has finished yet",
@@ -60,6 +64,7 @@ class Facts(Protocol):
     consecutive_failures: int
     published_fallback: bool
     circuit_open: bool
+    review_pending: bool
 
 
 def data_age_seconds(facts: Facts, *, now: datetime) -> int | None:
@@ -85,6 +90,8 @@ def status_of(facts: Facts, *, now: datetime) -> str:
         return FAILING
     if stale:
         return STALE
+    if facts.review_pending:
+        return HELD
     if facts.consecutive_failures > 0 or facts.circuit_open or facts.published_fallback:
         return DEGRADED
     return OK

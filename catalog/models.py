@@ -253,6 +253,7 @@ class Source(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     published_fallback = models.BooleanField(default=False, help_text="The last refresh published a fallback or static list.")
     circuit_open = models.BooleanField(default=False, help_text="The circuit breaker is not closed.")
+    review_pending = models.BooleanField(default=False, help_text="The drift guard held values that wait for review.")
 
     class Meta:
         ordering = ["-priority", "slug"]

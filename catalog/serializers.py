@@ -537,7 +537,7 @@ class DisagreementSerializer(serializers.Serializer):
 
 class FreshnessSerializer(serializers.Serializer):
     gateway = serializers.CharField()
-    status = serializers.CharField(help_text="ok, stale, failing, degraded, unconfigured, disabled or never_refreshed.")
+    status = serializers.CharField(help_text="ok, stale, failing, degraded, held, unconfigured, disabled or never_refreshed.")
     stale = serializers.BooleanField()
     age_seconds = serializers.IntegerField(allow_null=True, help_text="Age of the gateway's data; null if never refreshed.")
     last_success_at = serializers.DateTimeField(allow_null=True)

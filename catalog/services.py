@@ -8,12 +8,19 @@ updates only rows whose content hash changed (an unchanged refresh writes no mod
 models the list lacks missing and removes those missing past their grace period
 (`catalog.lifecycle`), records changes, rebuilds the merged entries of the affected keys and
 bumps the catalog version. Response caches are invalidated on commit.
+
+Before writing, the drift guard (`catalog.drift`) compares the list with the stored one. Suspect
+values are held, not published: a model whose prices are suspect keeps its stored row as it is, a
+tracked field a list lost keeps its stored value, and the rest of the list publishes. The result
+lists what was held (`PublishResult.held`: each model's full new row, ready to publish), which the
+caller records for review; `catalog_publish_held()` publishes such rows later, exactly as this
+publish would have (changes, spans, merged entries, version).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,7 +30,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import bulk, cache, history, identity, lifecycle
+from catalog import bulk, cache, drift, history, identity, lifecycle
 from catalog.change_prices import largest_change_percent
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
@@ -42,6 +49,19 @@ class PublishRefused(Exception):
     """The publish guard refused a list; the message says why and what to do."""
 
 
+@dataclass(frozen=True, slots=True)
+class HeldModel:
+    """One stored model's values the drift guard held back: `values`, its whole new row as a
+    publish would write it (JSON-safe, `held_document`), `held` what is suspect (`"prices"` or
+    tracked field names) and `reasons`, one sentence each."""
+
+    upstream_id: str
+    ai_model_id: int
+    values: dict[str, Any]
+    held: list[str]
+    reasons: list[str]
+
+
 @dataclass(slots=True)
 class PublishResult:
     seen: int = 0
@@ -53,6 +73,8 @@ class PublishResult:
     newly_missing: int = 0
     version: int | None = None
     changes: list[str] = field(default_factory=list)
+    held: list[HeldModel] = field(default_factory=list)  # suspect values kept back (`catalog.drift`)
+    drift_reasons: list[str] = field(default_factory=list)
 
     @property
     def wrote_anything(self) -> bool:
@@ -212,6 +234,115 @@ def _hash(values: dict[str, Any]) -> str:
     return content_hash({name: values[name] for name in HASHED_FIELDS})
 
 
+# Row values that are not JSON as they are: stored as text in a held document.
+_DECIMAL_COLUMNS = ("prompt_price", "completion_price")
+
+
+def held_document(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Row values (`_row_values`) as JSON: exact decimals and instants as text."""
+    document = dict(values)
+    for name in _DECIMAL_COLUMNS:
+        document[name] = None if values[name] is None else str(values[name])
+    document["sunset_at"] = None if values["sunset_at"] is None else values["sunset_at"].isoformat()
+    document.pop("content_hash", None)
+    return document
+
+
+def _from_held_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(document)
+    for name in _DECIMAL_COLUMNS:
+        values[name] = None if document[name] is None else Decimal(document[name])
+    values["sunset_at"] = None if document["sunset_at"] is None else datetime.fromisoformat(document["sunset_at"])
+    values["content_hash"] = _hash(values)
+    return values
+
+
+def drift_thresholds(gateway: Any) -> drift.Thresholds:
+    """The gateway's drift thresholds (its `drift_*` fields; the defaults where it has none)."""
+    defaults = drift.Thresholds()
+    return drift.Thresholds(
+        price_factor=Decimal(str(getattr(gateway, "drift_price_factor", defaults.price_factor))),
+        repriced_share=Decimal(str(getattr(gateway, "drift_repriced_share", defaults.repriced_share))),
+        field_share=Decimal(str(getattr(gateway, "drift_field_share", defaults.field_share))),
+    )
+
+
+@dataclass(slots=True)
+class _Staged:
+    """What a publish writes, gathered before the bulk writes."""
+
+    to_update: list[AIModel] = field(default_factory=list)
+    changes: list[ModelChange] = field(default_factory=list)
+    touched_keys: set[str] = field(default_factory=set)
+
+
+def _stage_update(
+    staged: _Staged,
+    result: PublishResult,
+    *,
+    gateway: Any,
+    upstream_id: str,
+    values: dict[str, Any],
+    old: Sequence[Any],
+    now: datetime,
+    run_id: int | None,
+) -> None:
+    """Stage the write of a stored row whose content changed (or that is back on the list), with
+    its change rows: the one rule for updates, for a publish and for approved held values. `run_id`
+    is recorded on the row (`catalog.provenance`)."""
+    pk, old_hash, was_active, old_pricing, old_context, old_key, old_prices = old[:7]
+    if old_hash == values["content_hash"] and was_active:
+        result.unchanged += 1
+        return
+    staged.to_update.append(
+        bulk.new(
+            AIModel,
+            pk=pk,
+            gateway_id=gateway.pk,
+            upstream_id=upstream_id,
+            is_active=True,
+            last_seen_at=now,
+            updated_at=now,
+            source_run_id=run_id,
+            **values,
+        )
+    )
+    staged.touched_keys.update((values["canonical_key"], old_key))
+    if not was_active:  # back on the list
+        result.added += 1
+        staged.changes.append(_change(gateway, pk, upstream_id, ModelChange.Kind.ADDED, None, _facts(values), now))
+        return
+    result.changed += 1
+    repriced = price_change(
+        old_pricing=old_pricing, old_prices=old_prices, new_pricing=values["pricing"], new_prices=values["prices"]
+    )
+    if repriced:
+        change = _change(gateway, pk, upstream_id, ModelChange.Kind.PRICE_CHANGED, repriced.before, repriced.after, now)
+        change.components_text = repriced.components_text
+        staged.changes.append(change)
+    if old_context != values["context_length"]:
+        staged.changes.append(
+            _change(
+                gateway,
+                pk,
+                upstream_id,
+                ModelChange.Kind.CONTEXT_CHANGED,
+                {"context_length": old_context},
+                {"context_length": values["context_length"]},
+                now,
+            )
+        )
+
+
+STORED_COLUMNS = ("upstream_id", "pk", "content_hash", "is_active", "pricing", "context_length", "canonical_key", "prices")
+
+
+def _stored_rows(gateway: Any, **filters: Any) -> dict[str, tuple[Any, ...]]:
+    """upstream id -> (pk, hash, active, pricing, context, key, prices, *drift.TRACKED_FIELDS)."""
+    rows = AIModel.objects.filter(gateway=gateway, **filters).values_list(*STORED_COLUMNS, *drift.TRACKED_FIELDS)
+    return {row[0]: row[1:] for row in rows}
+
+
 def catalog_publish(
     *,
     gateway: Any,
@@ -219,18 +350,18 @@ def catalog_publish(
     force: bool = False,
     rejected: int = 0,
     now: datetime | None = None,
+    accept_drift: bool = False,
     run_id: int | None = None,
 ) -> PublishResult:
     """Replace `gateway`'s stored list with `models`, or raise `PublishRefused` and change nothing.
-    `run_id`: the refresh run publishing (recorded on the rows it writes, `catalog.provenance`)."""
+    `run_id`: the refresh run publishing (recorded on the rows it writes, `catalog.provenance`).
+
+    Values the drift guard finds suspect are held (`PublishResult.held`) and the rest publishes;
+    `force` (the shrink guard) does not change that. `accept_drift` (a person who reviewed this
+    very list) publishes it whole, suspect values included."""
     now = now or timezone.now()
     with transaction.atomic():
-        existing = {
-            row[0]: row[1:]
-            for row in AIModel.objects.filter(gateway=gateway).values_list(
-                "upstream_id", "pk", "content_hash", "is_active", "pricing", "context_length", "canonical_key", "prices"
-            )
-        }
+        existing = _stored_rows(gateway)
         # The shrink guard compares with the last list: models already missing from it do not count.
         missing = lifecycle.marked_missing(gateway=gateway)
         active_before = sum(1 for row in existing.values() if row[2]) - len(missing)
@@ -239,14 +370,29 @@ def catalog_publish(
             raise PublishRefused(refusal)
 
         result = PublishResult(seen=len(models))
+        # Rows served marked missing are compared with nothing: their return re-renders them.
+        found = (
+            drift.Drift()
+            if accept_drift
+            else drift.compare(
+                stored={
+                    uid: drift.Stored(prices=row[6] or [], fields=dict(zip(drift.TRACKED_FIELDS, row[7:], strict=True)))
+                    for uid, row in existing.items()
+                    if row[2] and row[0] not in missing
+                },
+                models=models,
+                thresholds=drift_thresholds(gateway),
+            )
+        )
+        result.drift_reasons = found.reasons
         to_create: list[AIModel] = []
-        to_update: list[AIModel] = []
-        changes: list[ModelChange] = []
+        staged = _Staged()
+        changes = staged.changes
         # The names this list states for its models join the alias table first; rows of any gateway
         # stored under one of them move to the model's key (`catalog.identity`).
         aliases = alias_map()
         renamed = record_signals(gateway_id=gateway.pk, found=_signals(models), aliases=aliases)
-        touched_keys: set[str] = rekey(renamed, aliases)
+        staged.touched_keys |= rekey(renamed, aliases)
         for model in models:
             values = _row_values(model, gateway_slug=gateway.slug, aliases=aliases)
             values["content_hash"] = _hash(values)
@@ -265,51 +411,19 @@ def catalog_publish(
                         **values,
                     )
                 )
-                touched_keys.add(values["canonical_key"])
+                staged.touched_keys.add(values["canonical_key"])
                 continue
-            pk, old_hash, was_active, old_pricing, old_context, old_key, old_prices = old
-            if old_hash == values["content_hash"] and was_active:
-                result.unchanged += 1
-                continue
-            to_update.append(
-                bulk.new(
-                    AIModel,
-                    pk=pk,
-                    gateway_id=gateway.pk,
-                    upstream_id=model.id,
-                    is_active=True,
-                    last_seen_at=now,
-                    updated_at=now,
-                    source_run_id=run_id,
-                    **values,
-                )
-            )
-            touched_keys.update((values["canonical_key"], old_key))
-            if not was_active:  # back on the list
-                result.added += 1
-                changes.append(_change(gateway, pk, model.id, ModelChange.Kind.ADDED, None, _facts(values), now))
-                continue
-            result.changed += 1
-            repriced = price_change(
-                old_pricing=old_pricing, old_prices=old_prices, new_pricing=values["pricing"], new_prices=values["prices"]
-            )
-            if repriced:
-                kind = ModelChange.Kind.PRICE_CHANGED
-                change = _change(gateway, pk, model.id, kind, repriced.before, repriced.after, now)
-                change.components_text = repriced.components_text
-                changes.append(change)
-            if old_context != values["context_length"]:
-                changes.append(
-                    _change(
-                        gateway,
-                        pk,
-                        model.id,
-                        ModelChange.Kind.CONTEXT_CHANGED,
-                        {"context_length": old_context},
-                        {"context_length": values["context_length"]},
-                        now,
-                    )
-                )
+            suspect = found.suspects.get(model.id)
+            if suspect is not None:
+                held = ["prices"] if suspect.prices else sorted(suspect.fields)
+                result.held.append(HeldModel(model.id, old[0], held_document(values), held, list(suspect.reasons)))
+                if suspect.prices:
+                    result.unchanged += 1  # the stored row stays as it is
+                    continue
+                values = _row_values(replace(model, **suspect.fields), gateway_slug=gateway.slug, aliases=aliases)
+                values["content_hash"] = _hash(values)
+            _stage_update(staged, result, gateway=gateway, upstream_id=model.id, values=values, old=old, now=now, run_id=run_id)
+        to_update, touched_keys = staged.to_update, staged.touched_keys
 
         # Models the list lacks are missing, then removed after the grace period (catalog.lifecycle).
         new_ids = {model.id for model in models}
@@ -321,7 +435,7 @@ def catalog_publish(
             now=now,
         )
         for gone in absences.removed:
-            _, _, _, old_pricing, old_context, old_key, _ = vanished[gone.upstream_id]
+            _, _, _, old_pricing, old_context, old_key, _ = vanished[gone.upstream_id][:7]
             touched_keys.add(old_key)
             before = {"pricing": {k: (old_pricing or {}).get(k) for k in ("prompt", "completion")}, "context_length": old_context}
             changes.append(_change(gateway, gone.pk, gone.upstream_id, ModelChange.Kind.REMOVED, before, None, now))
@@ -364,14 +478,47 @@ def catalog_publish(
         result.changes = [f"{c.kind} {c.upstream_id}" for c in changes[:20]]
 
         if result.wrote_anything:
-            # Publishes of different gateways take turns from here: the merge and the totals then
-            # see every publish committed before this one (on PostgreSQL's READ COMMITTED a
-            # concurrent publish would otherwise be missing from the totals stored with the version).
-            _lock_version()
-            _insert_changes(changes)  # every change comes with a write, so it is inserted here
-            rebuild_merged(keys=touched_keys, now=now)
-            result.version = _bump_version(now)
-            transaction.on_commit(cache.invalidate)
+            _commit_writes(changes, touched_keys, result, now)
+    return result
+
+
+def _commit_writes(changes: list[ModelChange], touched_keys: set[str], result: PublishResult, now: datetime) -> None:
+    # Publishes of different gateways take turns from here: the merge and the totals then
+    # see every publish committed before this one (on PostgreSQL's READ COMMITTED a
+    # concurrent publish would otherwise be missing from the totals stored with the version).
+    _lock_version()
+    _insert_changes(changes)  # every change comes with a write, so it is inserted here
+    rebuild_merged(keys=touched_keys, now=now)
+    result.version = _bump_version(now)
+    transaction.on_commit(cache.invalidate)
+
+
+def catalog_publish_held(
+    *, gateway: Any, held: Sequence[tuple[str, Mapping[str, Any]]], now: datetime | None = None, run_id: int | None = None
+) -> PublishResult:
+    """Publish values the drift guard held (`HeldModel.upstream_id`, `HeldModel.values`) exactly
+    as a publish would have: rows updated, change rows, price and listing spans, merged entries,
+    a new catalog version. A model no longer served (removed since) is skipped; one whose stored
+    row already is what was held changes nothing."""
+    now = now or timezone.now()
+    result = PublishResult(seen=len(held))
+    with transaction.atomic():
+        existing = _stored_rows(gateway, upstream_id__in=[upstream_id for upstream_id, _ in held], is_active=True)
+        staged = _Staged()
+        for upstream_id, document in held:
+            old = existing.get(upstream_id)
+            if old is None:
+                continue
+            values = _from_held_document(document)
+            _stage_update(
+                staged, result, gateway=gateway, upstream_id=upstream_id, values=values, old=old, now=now, run_id=run_id
+            )
+        if staged.to_update:
+            bulk.update(staged.to_update, UPDATE_FIELDS)
+            history.record_spans(new={}, written={row.pk: row.prices for row in staged.to_update}, delisted=[], now=now)
+        result.changes = [f"{c.kind} {c.upstream_id}" for c in staged.changes[:20]]
+        if result.wrote_anything:
+            _commit_writes(staged.changes, staged.touched_keys, result, now)
     return result
 
 
@@ -582,7 +729,7 @@ def _sunset(document: dict[str, Any]) -> datetime | None:
 
 
 def merge_outdated() -> int:
-    """Merge again the entries stored without `provenance` (before migration 0014). Returns entries
+    """Merge again the entries stored without `provenance` (before migration 0015). Returns entries
     written."""
     keys = set(MergedModel.objects.exclude(public_json__contains='"provenance":').values_list("merge_key", flat=True))
     if not keys:

@@ -35,6 +35,7 @@ from catalog.tasks import enqueue_rebuild_merged
 from gateways.admin_forms import GatewayForm
 from gateways.admin_kinds import adapter_facts, kinds_reference
 from gateways.admin_reports import gateway_label, gateway_labels, plural, report_refresh, report_test_connection
+from gateways.admin_review import review_url, review_view
 from gateways.circuit import circuit_state
 from gateways.keys import has_key, key_required, key_state, key_variable
 from gateways.manual import gateways_request_refresh
@@ -52,6 +53,7 @@ HEALTH_FIELDS = (
     "last_latency_ms",
     "last_model_count",
     "degraded_reason",
+    "review_pending",
     "circuit_display",
     "circuit_opened_at",
     "refresh_requested",
@@ -101,6 +103,10 @@ class GatewayAdmin(WideChangelist, admin.ModelAdmin):
                         "max_reject_fraction",
                     )
                 },
+            ),
+            (
+                "Drift guard (suspect values are held for review)",
+                {"fields": ("drift_price_factor", "drift_repriced_share", "drift_field_share")},
             ),
         ]
         if obj is None:
@@ -341,9 +347,10 @@ class RefreshRunAdmin(admin.ModelAdmin):
         "models_changed",
         "models_deactivated",
         "models_rejected",
+        "models_held",
         "short_error",
     )
-    list_filter = ("outcome", "error_kind", "trigger", "forced", "gateway")
+    list_filter = ("outcome", "review_state", "error_kind", "trigger", "forced", "gateway")
     list_select_related = ("gateway",)
     search_fields = ("gateway__slug", "error_message")
     date_hierarchy = "started_at"
@@ -371,8 +378,38 @@ class RefreshRunAdmin(admin.ModelAdmin):
         "models_skipped",
         "rejections_json",
         "warnings_json",
+        "models_held",
+        "drift_reasons_json",
+        "review_display",
+        "reviewed_at",
+        "reviewed_by",
     )
     readonly_fields = fields
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_held),
+                name="gateways_refreshrun_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_held(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return review_view(self, request, object_id)
+
+    @admin.display(description="Held values (drift guard)")
+    def drift_reasons_json(self, obj: RefreshRun) -> str:
+        return json_block(obj.drift_reasons)
+
+    @admin.display(description="Review")
+    def review_display(self, obj: RefreshRun) -> str:
+        if not obj.review_state:
+            return "-"
+        if obj.review_state == RefreshRun.Review.PENDING:
+            return format_html('<a class="button" id="review-held" href="{}">Review the held values</a>', review_url(obj.pk))
+        return obj.get_review_state_display()
 
     class Media:
         css = {"all": ("catalog/admin.css",)}

@@ -10,6 +10,7 @@ turns them into a status.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,7 @@ MIRRORED_FIELDS = frozenset(
         "consecutive_failures",
         "last_outcome",
         "circuit_state",
+        "review_pending",
     }
 )
 
@@ -103,6 +105,28 @@ class Gateway(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Refuse a list in which more than this fraction of items could not be normalized.",
     )
+    # The drift guard (`catalog.drift`, docs/operations.md "Drift guard"): suspect values are held for review.
+    drift_price_factor = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal(10),
+        validators=[MinValueValidator(Decimal("1.001"))],
+        help_text="Hold a price that moves up or down by more than this factor (must be over 1; 10 = tenfold).",
+    )
+    drift_repriced_share = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal(1))],
+        help_text="Hold every price change of a list in which more than this share of the models changed price (0-1].",
+    )
+    drift_field_share = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.8"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal(1))],
+        help_text="A field at least this share of the models had, lost by most of them, keeps its stored values (0-1].",
+    )
     allow_insecure_http = models.BooleanField(default=False, help_text="Allow plain http:// to a public host.")
     options = models.JSONField(default=dict, blank=True, help_text="Per-kind options, validated by the adapter.")
 
@@ -117,6 +141,7 @@ class Gateway(models.Model):
     last_model_count = models.PositiveIntegerField(null=True, blank=True)
     degraded_reason = models.CharField(max_length=300, blank=True, default="")
     refresh_requested = models.BooleanField(default=False, help_text="Due at the next scheduler tick.")
+    review_pending = models.BooleanField(default=False, help_text="A held refresh run waits for staff review (drift guard).")
     circuit_state = models.CharField(max_length=16, choices=Circuit.choices, default=Circuit.CLOSED)
     circuit_opened_at = models.DateTimeField(null=True, blank=True)
     # Single flight: a lease taken with one conditional UPDATE (gateways.leases).
@@ -165,6 +190,7 @@ class Gateway(models.Model):
             consecutive_failures=self.consecutive_failures,
             published_fallback=self.last_outcome == RefreshRun.Outcome.DEGRADED,
             circuit_open=self.circuit_state != Gateway.Circuit.CLOSED,
+            review_pending=self.review_pending,
         )
 
     def clean(self) -> None:
@@ -210,6 +236,16 @@ class RefreshRun(models.Model):
         DEGRADED = "degraded", "degraded"
         FAILED = "failed", "failed"
         SKIPPED = "skipped", "skipped"
+        # Published, except suspect values the drift guard held for review (`HeldValue`).
+        HELD = "held", "held for review"
+
+    class Review(models.TextChoices):
+        # A held run's review: pending until staff approve or reject it, or a later publish of the
+        # gateway supersedes it (its held values then describe a list that is no longer the latest).
+        PENDING = "pending", "pending"
+        APPROVED = "approved", "approved"
+        REJECTED = "rejected", "rejected"
+        SUPERSEDED = "superseded", "superseded by a later refresh"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "schedule"
@@ -241,6 +277,11 @@ class RefreshRun(models.Model):
     rejections = models.JSONField(default=list, blank=True, help_text="The first rejection reasons.")
     warnings = models.JSONField(default=list, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    drift_reasons = models.JSONField(default=list, blank=True, help_text="Why the drift guard held values (first reasons).")
+    models_held = models.PositiveIntegerField(default=0, help_text="Models with values held for review.")
+    review_state = models.CharField(max_length=16, choices=Review.choices, blank=True, default="")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=150, blank=True, default="")
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -249,6 +290,27 @@ class RefreshRun(models.Model):
     def __str__(self) -> str:
         return f"{self.gateway} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
 
+
+class HeldValue(models.Model):
+    """One model's values a held run kept back (`catalog.services.HeldModel`): `values` is the
+    model's whole new row, ready to publish on approval; `held` names what was suspect."""
+
+    run = models.ForeignKey(RefreshRun, on_delete=models.CASCADE, related_name="held_values")
+    ai_model = models.ForeignKey("catalog.AIModel", on_delete=models.CASCADE, related_name="+")
+    upstream_id = models.CharField(max_length=512)
+    held = models.JSONField(default=list, help_text='"prices", or the fields whose stored values were kept.')
+    reasons = models.JSONField(default=list)
+    values = models.JSONField(help_text="The row as the held list would have published it.")
+
+    class Meta:
+        ordering = ["run_id", "upstream_id"]
+
+    def __str__(self) -> str:
+        return f"{self.upstream_id} ({', '.join(self.held)})"
+
+
+# Outcomes of runs that published their list.
+PUBLISHED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.HELD)
 
 # Refreshes nobody asked for: they respect an open circuit.
 AUTOMATIC_TRIGGERS = (RefreshRun.Trigger.SCHEDULE, RefreshRun.Trigger.STALE_READ)

@@ -30,6 +30,7 @@ from gateways.circuit import circuit_allows, circuit_reopens_at
 from gateways.client import build_client
 from gateways.errors import AdapterError, ErrorKind
 from gateways.fetch import decode_json
+from gateways.held import held_record
 from gateways.keys import configuration_problem, is_configured, key_variable
 from gateways.leases import lease_acquire, lease_release, lease_renew
 from gateways.models import Gateway, RefreshRun
@@ -109,13 +110,21 @@ def gateway_refresh(
     )
 
 
-def gateway_import(*, gateway: Gateway, body: bytes | str, force: bool = False) -> RefreshRun:
-    """Publish a saved upstream body exactly as a live fetch would: same adapter, same guards."""
+def gateway_import(*, gateway: Gateway, body: bytes | str, force: bool = False, accept_drift: bool = False) -> RefreshRun:
+    """Publish a saved upstream body exactly as a live fetch would: same adapter, same guards.
+    `accept_drift`: the person importing has reviewed this body; the drift guard holds nothing."""
 
     def produce(adapter: Adapter, gateway: Gateway) -> list[Any]:
         return adapter.items(decode_json(body))
 
-    return _run(gateway=gateway, force=force, trigger=RefreshRun.Trigger.IMPORT, produce=produce, require_key=False)
+    return _run(
+        gateway=gateway,
+        force=force,
+        trigger=RefreshRun.Trigger.IMPORT,
+        produce=produce,
+        require_key=False,
+        accept_drift=accept_drift,
+    )
 
 
 def gateway_dry_run(*, gateway: Gateway, transport: httpx.BaseTransport | None = None) -> DryRunResult:
@@ -174,6 +183,7 @@ def _run(
     require_key: bool = True,
     respect_circuit: bool = False,
     run: RefreshRun | None = None,
+    accept_drift: bool = False,
 ) -> RefreshRun:
     now = timezone.now()
     run = run_begin(gateway=gateway, trigger=trigger, force=force, now=now, run=run)
@@ -194,7 +204,9 @@ def _run(
     Gateway.objects.filter(pk=gateway.pk).update(last_attempt_at=now)
     try:
         with _collector_paused():
-            return _refresh_under_lease(run, started, gateway=gateway, token=token, force=force, now=now, produce=produce)
+            return _refresh_under_lease(
+                run, started, gateway=gateway, token=token, force=force, now=now, produce=produce, accept_drift=accept_drift
+            )
     except AdapterError as exc:
         return run_finish(run, started, outcome=RefreshRun.Outcome.FAILED, error=exc)
     except SoftTimeLimitExceeded:
@@ -223,7 +235,15 @@ def _run(
 
 
 def _refresh_under_lease(
-    run: RefreshRun, started: float, *, gateway: Gateway, token: str, force: bool, now: datetime, produce: Produce
+    run: RefreshRun,
+    started: float,
+    *,
+    gateway: Gateway,
+    token: str,
+    force: bool,
+    now: datetime,
+    produce: Produce,
+    accept_drift: bool = False,
 ) -> RefreshRun:
     adapter = gateway.adapter_class(options=gateway.options)
     result = _parse(adapter, produce(adapter, gateway), gateway)
@@ -240,14 +260,23 @@ def _refresh_under_lease(
         )
     try:
         published = catalog_publish(
-            gateway=gateway, models=result.models, force=force, rejected=result.rejected, now=now, run_id=run.pk
+            gateway=gateway,
+            models=result.models,
+            force=force,
+            rejected=result.rejected,
+            now=now,
+            accept_drift=accept_drift,
+            run_id=run.pk,
         )
     except PublishRefused as exc:
         raise AdapterError(str(exc), kind=ErrorKind.GUARD, permanent=True) from None
+    held_record(run=run, published=published)
     run.models_added = published.added
     run.models_changed = published.changed
     run.models_unchanged = published.unchanged
     run.models_deactivated = published.deactivated
     run.models_missing = published.missing
     outcome = RefreshRun.Outcome.DEGRADED if result.degraded_reason else RefreshRun.Outcome.SUCCESS
+    if published.held:  # the drift guard held values: the run needs review, whatever else it was
+        outcome = RefreshRun.Outcome.HELD
     return run_finish(run, started, outcome=outcome, model_count=len(result.models), degraded_reason=result.degraded_reason or "")

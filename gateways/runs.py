@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gateways.circuit import circuit_trip
 from gateways.errors import AdapterError, ErrorKind
-from gateways.models import Gateway, RefreshRun
+from gateways.models import PUBLISHED_OUTCOMES, Gateway, RefreshRun
 
 log = logging.getLogger("gateways.refresh")
 
@@ -71,9 +71,10 @@ def run_finish(
     run.save()
 
     gateway_updates: dict[str, Any] = {"last_outcome": outcome, "refresh_requested": False}
-    if outcome in (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED):
+    if outcome in PUBLISHED_OUTCOMES:
         gateway_updates.update(
-            last_success_at=finished if outcome == RefreshRun.Outcome.SUCCESS else F("last_success_at"),
+            # A held run published its list (all but the held values): the data is as fresh.
+            last_success_at=finished if outcome != RefreshRun.Outcome.DEGRADED else F("last_success_at"),
             last_error="",
             last_error_kind="",
             consecutive_failures=0,

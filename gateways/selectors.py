@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber
 from gateways.models import Gateway, RefreshRun
 
 # Run outcomes that carry figures worth charting (a queued, running or skipped run has none).
-CHARTED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.FAILED)
+CHARTED_OUTCOMES = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.HELD, RefreshRun.Outcome.FAILED)
 
 
 def run_history(*, gateway_ids: Iterable[int], limit: int = 20, days: int = 14, now: datetime) -> dict[int, list[RefreshRun]]:
@@ -59,3 +59,12 @@ def recent_failures(*, limit: int = 15, gateway_id: int | None = None) -> list[R
     if gateway_id is not None:
         runs = runs.filter(gateway_id=gateway_id)
     return list(runs.select_related("gateway").defer("rejections", "warnings").order_by("-started_at", "-id")[:limit])
+
+
+def pending_reviews(*, gateway_ids: Iterable[int]) -> dict[int, int]:
+    """gateway id -> the id of its latest held run waiting for review (drift guard), in one query."""
+    runs = RefreshRun.objects.filter(gateway_id__in=list(gateway_ids), review_state=RefreshRun.Review.PENDING)
+    found: dict[int, int] = {}
+    for gateway_id, run_id in runs.order_by("pk").values_list("gateway_id", "pk"):
+        found[gateway_id] = run_id
+    return found

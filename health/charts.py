@@ -14,7 +14,7 @@ from catalog.display import milliseconds_text
 from gateways.models import RefreshRun
 
 WIDTH, HEIGHT, PAD = 220, 48, 5
-PUBLISHED = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED)
+PUBLISHED = (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED, RefreshRun.Outcome.HELD)
 
 
 @dataclass(frozen=True, slots=True)

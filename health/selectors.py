@@ -17,6 +17,7 @@ from catalog.freshness import (
     DEGRADED,
     DISABLED,
     FAILING,
+    HELD,
     NEVER,
     STALE,
     STATUSES,
@@ -62,6 +63,11 @@ def status_reason(gateway: Gateway, *, status: str, now: datetime) -> str:
         if age is None:
             return "only fallback data has been published; no live list yet"
         return f"its data is {duration_text(age)} old, older than its {window} stale window"
+    if status == HELD:
+        return (
+            "the drift guard held suspect values of a refresh (the rest was published); "
+            "staff approve or reject them in admin, and the stored values are served meanwhile"
+        )
     if status == DEGRADED:
         if gateway.consecutive_failures:
             return f"{_failures_text(gateway)}; serving data from {duration_text(age)} ago"

@@ -100,6 +100,7 @@ class StatusSummarySerializer(serializers.Serializer):
     stale = serializers.IntegerField()
     failing = serializers.IntegerField()
     degraded = serializers.IntegerField()
+    held = serializers.IntegerField()
     unconfigured = serializers.IntegerField()
     disabled = serializers.IntegerField()
     never_refreshed = serializers.IntegerField()

@@ -23,7 +23,7 @@ from catalog.freshness import STATUS_MEANINGS, STATUSES
 from gateways.admin_reports import report_refresh
 from gateways.manual import gateways_request_refresh, refresh_blocker
 from gateways.models import Gateway, RefreshRun
-from gateways.selectors import latest_runs, recent_failures, run_history
+from gateways.selectors import latest_runs, pending_reviews, recent_failures, run_history
 from health.charts import Sparkline, latency_chart, model_count_chart
 from health.selectors import GatewayHealth, gateway_health_list, status_summary
 
@@ -59,6 +59,7 @@ class Row:
     refresh_blocker: str | None
     price_min: str | None  # USD per 1M tokens
     price_max: str | None
+    review_run_id: int | None = None  # a held run waiting for review (drift guard)
 
     @property
     def gateway(self) -> Gateway:
@@ -94,6 +95,7 @@ def health_rows(items: list[GatewayHealth], *, now: datetime) -> list[Row]:
     ids = [item.gateway.pk for item in items]
     history = run_history(gateway_ids=ids, limit=HISTORY_RUNS, now=now)
     latest = latest_runs(gateway_ids=ids)
+    reviews = pending_reviews(gateway_ids=ids)
     return [
         Row(
             health=item,
@@ -104,6 +106,7 @@ def health_rows(items: list[GatewayHealth], *, now: datetime) -> list[Row]:
             # Aggregates come from the indexed price column (floating point on SQLite): rounded.
             price_min=usd_per_million(item.prompt_price_min, places=4),
             price_max=usd_per_million(item.prompt_price_max, places=4),
+            review_run_id=reviews.get(item.gateway.pk),
         )
         for item in items
     ]

@@ -69,7 +69,7 @@ ALPHA_2 = [
 ]
 BETA_2 = [*BETA_1[:2], item("beta/solo-i", "0.000009", context=8000), BETA_1[3]]
 # Third publish: one more change, so a read between the second and third rebuilds only it.
-ALPHA_3 = [*ALPHA_2[:4], item("acme/tool-e", "0.000007", context=128000), *ALPHA_2[5:]]
+ALPHA_3 = [*ALPHA_2[:4], item("acme/tool-e", "0.0000035", context=128000), *ALPHA_2[5:]]
 
 
 def queries() -> list[dict[str, Any]]:

@@ -84,6 +84,9 @@ def fake_gateway(upstream: FakeUpstream, settings: Any) -> Gateway:
         max_shrink_fraction=0.5,
         refresh_interval_seconds=3600,
         stale_after_seconds=3 * 3600,
+        # These tests reprice the whole list (x3) to see that a refresh published; the drift guard's
+        # share rule would hold that. Its own tests: tests/gateways/test_drift_guard.py.
+        drift_repriced_share=1,
     )
 
 

@@ -164,6 +164,7 @@ def test_staff_logs_in_sees_every_gateway_and_queues_a_refresh(
         "stale": "1",
         "failing": "1",
         "degraded": "1",
+        "held": "0",
         "unconfigured": "1",
         "disabled": "1",
         "never_refreshed": "1",

@@ -40,7 +40,7 @@ def publish(gateway: Gateway, count: int, *, now: datetime, prompt: str = "0.000
         )
         for i in range(count)
     ]
-    catalog_publish(gateway=gateway, models=models, force=True, now=now)
+    catalog_publish(gateway=gateway, models=models, force=True, now=now, accept_drift=True)  # setup, not a drift case
 
 
 def history(
@@ -117,6 +117,14 @@ def every_status(*, now: datetime, set_keys: Any) -> dict[str, Gateway]:
             last_error="timed out fetching https://degraded.example/openai/v1/models",
             last_error_kind="timeout",
         ),
+        "held": make_gateway(
+            "held-gw",
+            last_success_at=now - timedelta(minutes=15),
+            last_attempt_at=now - timedelta(minutes=15),
+            last_outcome=RefreshRun.Outcome.HELD,
+            last_model_count=2,
+            review_pending=True,
+        ),
         "unconfigured": make_gateway("unconfigured-gw", kind="groq"),
         "disabled": make_gateway("disabled-gw", enabled=False),
         "never_refreshed": make_gateway("never-gw"),
@@ -124,6 +132,17 @@ def every_status(*, now: datetime, set_keys: Any) -> dict[str, Gateway]:
     publish(gateways["ok"], 3, now=now - timedelta(minutes=10))
     publish(gateways["stale"], 2, now=now - timedelta(hours=4))
     publish(gateways["degraded"], 2, now=now - timedelta(minutes=50))
+    publish(gateways["held"], 2, now=now - timedelta(minutes=15))
+    RefreshRun.objects.create(
+        gateway=gateways["held"],
+        started_at=now - timedelta(minutes=15),
+        finished_at=now - timedelta(minutes=15),
+        outcome=RefreshRun.Outcome.HELD,
+        models_seen=2,
+        models_held=1,
+        review_state=RefreshRun.Review.PENDING,
+        drift_reasons=["held-gw/model-0: input price x1,000 (0.0000005 -> 0.0005)"],
+    )
     history(gateways["ok"], now=now, outcomes=[success] * 6)
     history(gateways["stale"], now=now, outcomes=[success, success, failed], every=timedelta(hours=2))
     history(gateways["failing"], now=now, outcomes=[failed] * 3)

@@ -45,6 +45,9 @@ def add_form(**overrides: Any) -> dict[str, Any]:
         "min_expected_models": "1",
         "max_shrink_fraction": "0.5",
         "max_reject_fraction": "0.2",
+        "drift_price_factor": "10",
+        "drift_repriced_share": "0.5",
+        "drift_field_share": "0.8",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

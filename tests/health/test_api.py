@@ -107,6 +107,7 @@ def test_health_list_gives_each_gateway_and_a_summary_without_error_text(client:
             "stale": 0,
             "failing": 1,
             "degraded": 0,
+            "held": 0,
             "unconfigured": 0,
             "disabled": 0,
             "never_refreshed": 0,
@@ -121,13 +122,14 @@ def test_health_list_counts_every_status(client: Client, gateway_keys, frozen) -
     body = client.get("/health/gateways").json()
 
     assert body["summary"] == dict.fromkeys(
-        ["ok", "stale", "failing", "degraded", "unconfigured", "disabled", "never_refreshed"], 1
+        ["ok", "stale", "failing", "degraded", "held", "unconfigured", "disabled", "never_refreshed"], 1
     )
     assert {g["gateway"]: g["status"] for g in body["gateways"]} == {
         "ok-gw": "ok",
         "stale-gw": "stale",
         "failing-gw": "failing",
         "degraded-gw": "degraded",
+        "held-gw": "held",
         "unconfigured-gw": "unconfigured",
         "disabled-gw": "disabled",
         "never-gw": "never_refreshed",
@@ -506,9 +508,9 @@ def test_refresh_all_queues_every_enabled_gateway_and_lists_the_skipped(
     assert body["force"] is False
     assert body["skipped"] == [{"gateway": "unconfigured-gw", "reason": "GATEWAY_KEY_UNCONFIGURED_GW is not set"}]
     queued = {q["gateway"]: q["run_id"] for q in body["queued"]}
-    assert set(queued) == {"ok-gw", "stale-gw", "failing-gw", "degraded-gw", "never-gw"}
+    assert set(queued) == {"ok-gw", "stale-gw", "failing-gw", "degraded-gw", "held-gw", "never-gw"}
     assert sorted(queued_tasks.refreshed_ids) == sorted(
-        gateways[s].pk for s in ("ok", "stale", "failing", "degraded", "never_refreshed")
+        gateways[s].pk for s in ("ok", "stale", "failing", "degraded", "held", "never_refreshed")
     )
     assert set(queued.values()) == set(RefreshRun.objects.filter(outcome="queued").values_list("pk", flat=True))
 
@@ -524,13 +526,14 @@ def test_clear_drops_response_caches_marks_due_and_keeps_models(client: Client, 
     assert response.json() == {
         "response_cache": "cleared",
         "catalog_version": catalog_cache.catalog_version(),
-        "marked_due": ["degraded-gw", "failing-gw", "never-gw", "ok-gw", "stale-gw", "unconfigured-gw"],
+        "marked_due": ["degraded-gw", "failing-gw", "held-gw", "never-gw", "ok-gw", "stale-gw", "unconfigured-gw"],
     }
     assert AIModel.objects.count() == models > 0
     assert catalog_cache.generation() == generation + 1
     assert list(Gateway.objects.filter(refresh_requested=True).order_by("slug").values_list("slug", flat=True)) == [
         "degraded-gw",
         "failing-gw",
+        "held-gw",
         "never-gw",
         "ok-gw",
         "stale-gw",

@@ -190,7 +190,7 @@ def test_dashboard_query_count_does_not_grow_with_gateways(admin_client: Client,
     with CaptureQueriesContext(connection) as many:
         response = admin_client.get(URLS[0])
     assert response.status_code == 200
-    assert Gateway.objects.count() == 19
+    assert Gateway.objects.count() == 20
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
@@ -236,10 +236,10 @@ def test_refresh_all_queues_enabled_configured_gateways_and_reports_the_rest(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(URLS[1], {"gateway": "*"}, follow=True)
 
-    queued = {gateways[s].pk for s in ("ok", "stale", "failing", "degraded", "never_refreshed")}
+    queued = {gateways[s].pk for s in ("ok", "stale", "failing", "degraded", "held", "never_refreshed")}
     assert set(queued_tasks.refreshed_ids) == queued
     html = response.content.decode()
-    assert "Queued refresh for 5 gateways: " in html
+    assert "Queued refresh for 6 gateways: " in html
     for run in RefreshRun.objects.filter(outcome=RefreshRun.Outcome.QUEUED):  # each run linked, as the action's message does
         assert (
             f'{run.gateway.name} ({run.gateway.slug}), <a href="/admin/gateways/refreshrun/{run.pk}/change/">run {run.pk}</a>'

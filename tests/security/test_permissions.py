@@ -106,6 +106,8 @@ TABLE: dict[str, str] = {
     "admin/gateways/gateway/<path:object_id>/health/": ADMIN,
     "admin/gateways/gateway/<path:object_id>/refresh/": ADMIN,
     "admin/gateways/gateway/<path:object_id>/test-connection/": ADMIN,
+    # A held run's review page (GET shows it; POST approves or rejects: the change-gateway permission).
+    "admin/gateways/refreshrun/<path:object_id>/review/": ADMIN,
 }
 # Methods each STAFF_API route answers (the others get 405 once authenticated).
 STAFF_METHODS = {

@@ -261,6 +261,9 @@ def add_gateway(client: Client, base_url: str, **fields: Any) -> Any:
         "min_expected_models": "1",
         "max_shrink_fraction": "0.5",
         "max_reject_fraction": "0.2",
+        "drift_price_factor": "10",
+        "drift_repriced_share": "0.5",
+        "drift_field_share": "0.8",
         **fields,
     }
     return client.post("/admin/gateways/gateway/add/", data)

@@ -30,8 +30,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Accept a list smaller than the gateway's min_expected_models or one that shrank past the guard.",
         )
+        parser.add_argument(
+            "--accept-drift",
+            action="store_true",
+            help="You have checked this body: publish values the drift guard would hold for review (--force does not).",
+        )
 
-    def handle(self, *args, slug: str, file: str, force: bool, **options) -> None:
+    def handle(self, *args, slug: str, file: str, force: bool, accept_drift: bool = False, **options) -> None:
         gateway = Gateway.objects.filter(slug=slug).first()
         if gateway is None:
             valid = ", ".join(Gateway.objects.order_by("slug").values_list("slug", flat=True))
@@ -43,7 +48,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{file}: no such file")
             body = path.read_bytes()
-        run = gateway_import(gateway=gateway, body=body, force=force)
+        run = gateway_import(gateway=gateway, body=body, force=force, accept_drift=accept_drift)
         self.stdout.write(summary_line(run))
         if run.outcome == RefreshRun.Outcome.FAILED:
             raise CommandError(f"import into {slug} failed; the stored catalog is unchanged", returncode=1)

@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gateways.models import Gateway, RefreshRun
+from gateways.models import PUBLISHED_OUTCOMES, Gateway, RefreshRun
 from gateways.refresh import gateway_refresh
 
 
@@ -47,11 +47,13 @@ class Command(BaseCommand):
 def summary_line(run: RefreshRun) -> str:
     slug = run.gateway.slug
     seconds = (run.duration_ms or 0) / 1000
-    if run.outcome in (RefreshRun.Outcome.SUCCESS, RefreshRun.Outcome.DEGRADED):
+    if run.outcome in PUBLISHED_OUTCOMES:
         line = (
             f"{slug}: {run.outcome} in {seconds:.1f}s: {run.models_seen} seen, {run.models_added} added, "
             f"{run.models_changed} changed, {run.models_deactivated} removed, {run.models_missing} missing, {run.models_rejected} rejected"
         )
+        if run.outcome == RefreshRun.Outcome.HELD:
+            line += f", {run.models_held} held for review (the drift guard: approve or reject them in admin)"
         return line + (f" ({run.error_message})" if run.error_message else "")
     if run.outcome == RefreshRun.Outcome.SKIPPED:
         return f"{slug}: skipped: {run.error_message}"

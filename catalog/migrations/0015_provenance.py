@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0013_spans_from_first_seen'),
+        ('catalog', '0014_drift_guard'),
     ]
 
     operations = [
