@@ -26,6 +26,17 @@ PERCENT_PLACES = Decimal("0.000001")
 CLOSED_COMPONENTS = ("WebhookCreate", "WebhookFilters")
 
 
+class TextField(serializers.CharField):
+    """A JSON string only (DRF's CharField would also take a number and turn it into text)."""
+
+    default_error_messages = {"not_a_string": "must be a string"}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "number", "minimum": 0, "maximum": float(PERCENT_CAP)})
 class PercentNumberField(serializers.Field):
     """A JSON number of percent, 0 to 10^9, kept to 6 decimal places (as the feed stores changes)."""
@@ -48,13 +59,9 @@ class WebhookFiltersSerializer(serializers.Serializer):
     """The change-feed filters, as lists: a change matches a list when it matches any of its
     values; the filters combine with AND; a filter left out matches everything."""
 
-    gateway = serializers.ListField(
-        child=serializers.CharField(max_length=64), required=False, max_length=100, help_text="Gateway slugs."
-    )
+    gateway = serializers.ListField(child=TextField(max_length=64), required=False, max_length=100, help_text="Gateway slugs.")
     model = serializers.ListField(
-        child=serializers.CharField(
-            max_length=512, validators=[RegexValidator(r"^[^\x00]*$", "null characters are not allowed")]
-        ),
+        child=TextField(max_length=512, validators=[RegexValidator(r"^[^\x00]*$", "null characters are not allowed")]),
         required=False,
         max_length=100,
         help_text="Upstream model ids, case-insensitive.",
@@ -78,7 +85,7 @@ class WebhookFiltersSerializer(serializers.Serializer):
 
 
 class WebhookCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(
+    url = TextField(
         max_length=2000,
         trim_whitespace=False,  # the pattern is the whole rule; the view strips a final newline it allows
         validators=[RegexValidator(URL_PATTERN, "must be an http(s) URL with a host name")],
@@ -106,7 +113,10 @@ def first_error(errors: Any, prefix: str = "") -> tuple[str, str]:
     """(field path, message) of the first error in DRF's nested error dict."""
     if isinstance(errors, dict):
         for name, inner in errors.items():
-            path = name if not prefix else (prefix if name == "non_field_errors" else f"{prefix}.{name}")
+            if isinstance(name, int):  # a list item: `filters.kind[0]`
+                path = f"{prefix}[{name}]"
+            else:
+                path = name if not prefix else (prefix if name == "non_field_errors" else f"{prefix}.{name}")
             return first_error(inner, path)
     if isinstance(errors, list) and errors:
         if isinstance(errors[0], dict | list):
