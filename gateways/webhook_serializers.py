@@ -61,7 +61,12 @@ class WebhookFiltersSerializer(serializers.Serializer):
 
     gateway = serializers.ListField(child=TextField(max_length=64), required=False, max_length=100, help_text="Gateway slugs.")
     model = serializers.ListField(
-        child=TextField(max_length=512, validators=[RegexValidator(r"^[^\x00]*$", "null characters are not allowed")]),
+        child=TextField(
+            min_length=1,
+            max_length=512,
+            trim_whitespace=False,
+            validators=[RegexValidator(r"^[^\x00]*$", "null characters are not allowed")],
+        ),
         required=False,
         max_length=100,
         help_text="Upstream model ids, case-insensitive.",
