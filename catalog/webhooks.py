@@ -27,6 +27,7 @@ import orjson
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import bulk
 from catalog.models import ModelChange, WebhookDelivery, WebhookSubscription
 from catalog.selectors import CHANGE_FIELDS, change_head, change_item
 from catalog.signals import webhook_deliveries_queued
@@ -123,19 +124,27 @@ def queue_deliveries(*, after: int | None, now: datetime | None = None) -> list[
     rows = list(ModelChange.objects.filter(id__gt=after).order_by("id").values(*CHANGE_FIELDS))
     if not rows:
         return []
+    # Each change is serialized once, whatever the number of subscriptions it goes to.
+    items = [orjson.dumps(change_item(row)) for row in rows]
+    stamp = orjson.dumps(now.isoformat())
     deliveries = []
     for subscription in WebhookSubscription.objects.filter(enabled=True):
         wanted = WebhookFilters.from_stored(subscription.filters)
-        matching = [change_item(row) for row in rows if wanted.matches(row)]
+        matching = [item for row, item in zip(rows, items, strict=True) if wanted.matches(row)]
         if not matching:
             continue
-        webhook_id = f"msg_{uuid.uuid4().hex}"
-        body = {"type": EVENT_TYPE, "timestamp": now.isoformat(), "data": {"subscription": subscription.pk, "changes": matching}}
+        # What orjson.dumps({"type": ..., "timestamp": ..., "data": {"subscription": ..., "changes": [...]}}) writes.
+        body = b'{"type":"%s","timestamp":%s,"data":{"subscription":%d,"changes":[%s]}}' % (
+            EVENT_TYPE.encode(),
+            stamp,
+            subscription.pk,
+            b",".join(matching),
+        )
         deliveries.append(
             WebhookDelivery(
                 subscription=subscription,
-                webhook_id=webhook_id,
-                body=orjson.dumps(body).decode(),
+                webhook_id=f"msg_{uuid.uuid4().hex}",
+                body=body.decode(),
                 change_count=len(matching),
                 next_attempt_at=now,
                 created_at=now,
@@ -143,7 +152,7 @@ def queue_deliveries(*, after: int | None, now: datetime | None = None) -> list[
         )
     if not deliveries:
         return []
-    WebhookDelivery.objects.bulk_create(deliveries)
+    bulk.insert(deliveries)  # COPY on PostgreSQL: 50 bodies of 1000 changes are ~25 MB
     ids = list(WebhookDelivery.objects.filter(webhook_id__in=[d.webhook_id for d in deliveries]).values_list("pk", flat=True))
     transaction.on_commit(lambda: webhook_deliveries_queued.send(sender=WebhookDelivery, delivery_ids=ids))
     return ids

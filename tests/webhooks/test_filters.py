@@ -103,3 +103,21 @@ def test_no_subscription_no_delivery_and_disabled_ones_get_none(
     WebhookSubscription.objects.update(enabled=False)
     publish("groq", models("acme/alpha", "acme/beta"))
     assert not WebhookDelivery.objects.exists()
+
+
+def test_the_body_is_the_json_of_the_envelope_and_the_feed_items(
+    subscribe: Callable[..., tuple[int, str]], publish: Callable[..., Any], client: Any
+) -> None:
+    """The body is assembled from pre-serialized items: it must equal serializing the whole."""
+    import orjson
+
+    subscription_id, _ = subscribe("https://hooks.example.test/x")
+    publish("groq", models("acme/alpha", "acme/beta"))
+    delivery = WebhookDelivery.objects.get()
+    items = client.get("/catalog/v1/changes?cursor=").json()["data"]
+    expected = {
+        "type": "catalog.changes",
+        "timestamp": delivery.created_at.isoformat(),
+        "data": {"subscription": subscription_id, "changes": items},
+    }
+    assert delivery.body == orjson.dumps(expected).decode()
