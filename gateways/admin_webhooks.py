@@ -88,7 +88,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         if not obj.enabled:
             return format_html("<strong>disabled</strong>: {}", obj.disabled_reason or "by staff")
         if obj.failing_since:
-            return format_html("failing since {:%Y-%m-%d %H:%M} UTC", obj.failing_since)
+            return f"failing since {obj.failing_since:%Y-%m-%d %H:%M} UTC"
         return "delivering"
 
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: forms.ModelForm, change: bool) -> None:

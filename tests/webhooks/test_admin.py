@@ -34,7 +34,9 @@ def test_a_disabled_subscription_is_shown_disabled_with_why(staff: Client, subsc
     WebhookSubscription.objects.update(
         enabled=False, disabled_reason="disabled 2026-12-07 10:00 UTC: every delivery attempt failed"
     )
+    WebhookSubscription.objects.create(url="https://hooks.example.test/b", signing_key="x", failing_since=timezone.now())
     page = staff.get("/admin/catalog/webhooksubscription/").content.decode()
+    assert f"failing since {timezone.now():%Y-%m-%d} " in page
     assert "<strong>disabled</strong>: disabled 2026-12-07 10:00 UTC: every delivery attempt failed" in page
 
 
