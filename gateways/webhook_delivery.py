@@ -101,6 +101,8 @@ def _post(delivery: WebhookDelivery, url: str, signing_key: str, transport: http
                 status_code = response.status_code
     except AdapterError as exc:  # the address guard, the deadline
         error_kind = exc.kind
+    except httpx.InvalidURL:  # a URL stored before today's rules (the API and the admin check it)
+        error_kind = "invalid_url"
     except httpx.TimeoutException:
         error_kind = "timeout"
     except httpx.HTTPError:

@@ -238,3 +238,14 @@ def test_the_command_drains_due_deliveries_with_a_summary_line(
     call_command("deliver_webhooks", stdout=out)  # the failed one waits for its backoff
     assert out.getvalue() == "webhooks: 0 delivered, 0 failed (retried later), 0 subscriptions disabled, 0 skipped\n"
     assert len(receiver.received) == 2
+
+
+def test_a_stored_url_httpx_cannot_parse_is_a_recorded_failure_not_a_stuck_delivery(
+    publish: Callable[..., Any], subscribe: Callable[..., tuple[int, str]]
+) -> None:
+    subscribe("https://hooks.example.test/x")
+    WebhookSubscription.objects.update(url="http://[::1/x")  # written around the API's and admin's checks
+    publish("groq", models("acme/alpha"))
+    assert webhooks_deliver_due().failed == 1
+    assert WebhookAttempt.objects.get().error_kind == "invalid_url"
+    assert WebhookDelivery.objects.get().next_attempt_at > timezone.now() + timedelta(seconds=20)
