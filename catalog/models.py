@@ -313,3 +313,73 @@ class PriceSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ai_model_id} {self.component} {self.usd}/{self.unit}"
+
+
+class WebhookSubscription(models.Model):
+    """A receiver of the change feed by push (`catalog.webhooks`; delivered by
+    `gateways.webhook_delivery`). `signing_key` is the Standard Webhooks key, base64: the secret
+    (`whsec_` + it) is shown once, in the answer that created the subscription, and never again."""
+
+    url = models.URLField(max_length=2000, help_text="Where each publish's matching changes are POSTed.")
+    filters = models.JSONField(default=dict, blank=True, help_text="The change-feed filters (docs/subscribing.md).")
+    signing_key = models.CharField(max_length=64, editable=False)
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True, default="")
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="First failed attempt since the last delivered one (none while it succeeds)."
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} -> {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """The outbox: one row per publish per matching subscription, written in the publish's own
+    transaction (`catalog.webhooks.queue_deliveries`). `body` is rendered then and never changes,
+    so every attempt and every replay sends the same bytes under the same `webhook_id`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        DELIVERED = "delivered", "delivered"
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    webhook_id = models.CharField(max_length=40, unique=True)
+    body = models.TextField()
+    change_count = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # Due when pending and at or before now; an attempt in flight pushes it past its own timeout (a lease).
+    next_attempt_at = models.DateTimeField()
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+
+    def __str__(self) -> str:
+        return self.webhook_id
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: when, what came back (status code or error kind) and how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_kind = models.CharField(max_length=32, blank=True, default="")
+    latency_ms = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"

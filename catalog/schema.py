@@ -44,7 +44,8 @@ def gateway_names_hook(result: dict[str, Any], generator: Any, request: Any, pub
 
 def add_gateway_enums(result: dict[str, Any], slugs: list[str]) -> dict[str, Any]:
     """`result` with these gateways as the `enum` of every `gateway` parameter: catalog reads take
-    `all` and aliases too; the staff operations (tag "system") take a slug only."""
+    `all` and aliases too; the staff operations (tag "system") and the gateway lists of request
+    bodies take a slug only."""
     names, system = gateway_names(slugs), sorted(slugs)
     for path in result.get("paths", {}).values():
         for operation in path.values():
@@ -55,6 +56,11 @@ def add_gateway_enums(result: dict[str, Any], slugs: list[str]) -> dict[str, Any
                     enum = system if "system" in operation.get("tags", ()) else names
                     parameter["schema"] = {**parameter["schema"], "enum": enum}
                     parameter["schema"].pop("maxLength", None)
+    # A request body's list of gateways (the webhook filters) takes slugs, as the staff operations do.
+    for component in result.get("components", {}).get("schemas", {}).values():
+        listed = component.get("properties", {}).get("gateway")
+        if isinstance(listed, dict) and listed.get("type") == "array":
+            listed["items"] = {key: value for key, value in listed["items"].items() if key != "maxLength"} | {"enum": system}
     return result
 
 

@@ -497,7 +497,7 @@ def change_page(*, filters: ChangeFilters, offset: int, limit: int) -> ChangePag
         [] if offset >= total else list(queryset.order_by("-recorded_at", "-id").values(*CHANGE_FIELDS)[offset : offset + limit])
     )
     return ChangePage(
-        data=[_change_item(row) for row in rows], has_more=offset + len(rows) < total, total=total, next_position=head
+        data=[change_item(row) for row in rows], has_more=offset + len(rows) < total, total=total, next_position=head
     )
 
 
@@ -512,16 +512,16 @@ def change_cursor_page(*, filters: ChangeFilters, after: int, limit: int, offset
     has_more = len(rows) > limit
     rows = rows[:limit]
     position = rows[-1]["id"] if has_more else max(after, head)
-    return ChangePage(data=[_change_item(row) for row in rows], has_more=has_more, total=None, next_position=position)
+    return ChangePage(data=[change_item(row) for row in rows], has_more=has_more, total=None, next_position=position)
 
 
 def change_feed(*, filters: ChangeFilters, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` matching changes, newest first (the Atom feed: no total to count)."""
     rows = change_list(filters=filters).order_by("-recorded_at", "-id").values(*CHANGE_FIELDS)[:limit]
-    return [_change_item(row) for row in rows]
+    return [change_item(row) for row in rows]
 
 
-def _change_item(row: dict[str, Any]) -> dict[str, Any]:
+def change_item(row: dict[str, Any]) -> dict[str, Any]:
     percent = row["change_percent"]
     return {
         "id": row["id"],

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog import bulk, cache, drift, history, identity, lifecycle
+from catalog import bulk, cache, drift, history, identity, lifecycle, webhooks
 from catalog.change_prices import largest_change_percent
 from catalog.counts import active_counts_by_slug
 from catalog.merge import canonical_key, entry_key, merge_documents, partition
@@ -595,10 +595,15 @@ def _insert_changes(changes: list[ModelChange]) -> None:
     slow publish's ids could be smaller than those of a faster one that commits first. Under the
     lock, the publish that holds it allocates its ids after every earlier publish committed and
     commits before the next one allocates any. (SQLite has one writer at a time anyway.)
-    `change_percent` is written here, from whatever shape `before`/`after` were built in."""
+    `change_percent` is written here, from whatever shape `before`/`after` were built in.
+
+    The webhook outbox is written here too, in the same transaction (`catalog.webhooks`): one
+    pending delivery per subscription these changes match."""
     for change in changes:
         change.change_percent = largest_change_percent(change.before, change.after)
+    outbox_after = webhooks.outbox_position()
     bulk.insert(changes)
+    webhooks.queue_deliveries(after=outbox_after)
 
 
 def _lock_version() -> None:

@@ -10,3 +10,7 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 stale_data_read = Signal()
+
+# `webhook_deliveries_queued(sender, delivery_ids)`: pending webhook deliveries were committed
+# (`catalog.webhooks`): `gateways` connects the receiver that queues their delivery tasks.
+webhook_deliveries_queued = Signal()

@@ -123,3 +123,21 @@ def base_url_problem(url: str, *, allow_http: bool) -> str | None:
                 return f"Plain http to the public host {parsed.host} would send the key unencrypted: use https, or tick “allow insecure http” if this upstream has no https."
             return f"{exc.message}."
     return None
+
+
+def subscription_url_problem(url: str) -> str | None:
+    """Why a webhook subscription's URL is refused, or None: an http(s) URL whose host resolves
+    only to public addresses (unless `GATEWAY_ALLOW_PRIVATE_HOSTS`). Unlike a gateway's base URL, a
+    host that does not resolve now is refused too: a subscriber is created by a person who can
+    retry. Each delivery checks again (`gateways.webhook_delivery`), against DNS rebinding."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "Enter an http(s) URL with a host name."
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "Enter an http(s) URL with a host name."
+    try:
+        check_target(parsed, allow_private=settings.GATEWAY_ALLOW_PRIVATE_HOSTS, allow_http=True)
+    except AdapterError as exc:
+        return f"{exc.message}."
+    return None

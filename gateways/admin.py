@@ -32,6 +32,7 @@ from catalog.counts import active, active_count
 from catalog.display import duration_text, json_block, milliseconds_text, when_text
 from catalog.freshness import data_age_seconds, is_stale
 from catalog.tasks import enqueue_rebuild_merged
+from gateways import admin_webhooks  # noqa: F401 - registers the webhook subscriptions' and deliveries' admin
 from gateways.admin_forms import GatewayForm
 from gateways.admin_kinds import adapter_facts, kinds_reference
 from gateways.admin_reports import gateway_label, gateway_labels, plural, report_refresh, report_test_connection

@@ -11,11 +11,12 @@ class GatewaysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from catalog.signals import stale_data_read
+        from catalog.signals import stale_data_read, webhook_deliveries_queued
         from gateways import registry, tasks  # noqa: F401  (tasks: registers the Celery tasks)
 
         registry.autodiscover()
         stale_data_read.connect(_refresh_stale, dispatch_uid="gateways-refresh-stale")
+        webhook_deliveries_queued.connect(_deliver_webhooks, dispatch_uid="gateways-deliver-webhooks")
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="gateways-after-migrate")
 
 
@@ -24,6 +25,13 @@ def _refresh_stale(*, slugs: list[str], **kwargs: Any) -> None:
     from gateways.scheduling import gateways_refresh_stale
 
     gateways_refresh_stale(slugs=slugs)
+
+
+def _deliver_webhooks(*, delivery_ids: list[int], **kwargs: Any) -> None:
+    """Webhook deliveries were committed to the outbox: queue their delivery tasks."""
+    from gateways.tasks import enqueue_webhook_deliveries
+
+    enqueue_webhook_deliveries(delivery_ids)
 
 
 def _after_migrate(*, using: str, **kwargs: Any) -> None:

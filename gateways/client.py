@@ -192,3 +192,31 @@ def build_client(
     client.max_bytes = cap
     client.secret = key
     return client
+
+
+WEBHOOK_USER_AGENT = "gatewayz-catalog/1.0 (+webhook delivery)"
+WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024  # a receiver's answer is never read; the cap bounds a stray read
+
+
+def build_webhook_client(*, url: str, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The client for one webhook POST to `url`: the private-address guard on the request and at
+    connect time (DNS rebinding), a wall-clock deadline of `WEBHOOK_TIMEOUT_SECONDS`, a byte cap,
+    and no redirects (a 3xx is a failed attempt). Plain http is allowed: the body is public catalog
+    data and its signature, not the channel, is what a receiver trusts. `transport=` is the test seam."""
+    allow_private = settings.GATEWAY_ALLOW_PRIVATE_HOSTS
+    seconds = settings.WEBHOOK_TIMEOUT_SECONDS
+    guarded = GuardedTransport(
+        transport or addresses.network_transport(allow_private=allow_private),
+        origin=httpx.URL(url),
+        deadline=Deadline(seconds),
+        max_bytes=WEBHOOK_MAX_RESPONSE_BYTES,
+        allow_private=allow_private,
+        allow_http=True,
+    )
+    return httpx.Client(
+        headers={"User-Agent": WEBHOOK_USER_AGENT, "Content-Type": "application/json"},
+        transport=guarded,
+        follow_redirects=False,
+        timeout=httpx.Timeout(seconds),
+        trust_env=False,
+    )

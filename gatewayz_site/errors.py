@@ -20,7 +20,8 @@ from catalog.outage import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE
 
 log = logging.getLogger("gatewayz.request")
 
-SYSTEM_PREFIXES = ("/cache/", "/health/", "/metrics", "/readyz", "/healthz")
+# The staff endpoints answer errors as DRF does (`{"detail": ...}`), the catalog reads as OpenAI does.
+SYSTEM_PREFIXES = ("/cache/", "/health/", "/metrics", "/readyz", "/healthz", "/catalog/v1/webhooks")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -198,6 +198,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "catalog.schema.gateway_names_hook",
         "catalog.schema.uri_too_long_hook",
+        "gateways.webhook_serializers.closed_objects_hook",
     ],
 }
 
@@ -258,6 +259,10 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < GATEWAY_LEASE_
 GATEWAY_FETCH_DEADLINE_SECONDS = env.float("GATEWAY_FETCH_DEADLINE_SECONDS", default=60.0)
 GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=32 * 1024 * 1024)
 GATEWAY_ALLOW_PRIVATE_HOSTS = env.bool("GATEWAY_ALLOW_PRIVATE_HOSTS", default=False)
+# Webhooks (docs/subscribing.md): the deadline of one delivery attempt, and how long every attempt
+# of a subscription may fail before it is disabled.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_DISABLE_AFTER_DAYS = env.float("WEBHOOK_DISABLE_AFTER_DAYS", default=3.0)
 GATEWAY_MAX_PAGES = env.int("GATEWAY_MAX_PAGES", default=200)
 GATEWAY_CIRCUIT_FAILURE_THRESHOLD = env.int("GATEWAY_CIRCUIT_FAILURE_THRESHOLD", default=5)
 GATEWAY_CIRCUIT_COOLDOWN_SECONDS = env.int("GATEWAY_CIRCUIT_COOLDOWN_SECONDS", default=900)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", health_views.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
     path("", include("catalog.urls")),
+    path("", include("gateways.urls")),  # /catalog/v1/webhooks (staff)
     # Building the schema costs real CPU: anonymous callers are throttled like catalog reads.
     path("api/schema/", SpectacularAPIView.as_view(throttle_classes=[CatalogThrottle]), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

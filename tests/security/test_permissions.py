@@ -19,7 +19,7 @@ from django.test import Client
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from catalog.models import AIModel, MergedModel, ModelAlias, ModelChange
+from catalog.models import AIModel, MergedModel, ModelAlias, ModelChange, WebhookDelivery, WebhookSubscription
 from gateways.models import Gateway, RefreshRun
 
 from ..factories import make_model
@@ -47,6 +47,8 @@ ADMIN_MODELS = [
     "catalog/mergedmodel",
     "catalog/modelchange",
     "catalog/modelalias",
+    "catalog/webhooksubscription",
+    "catalog/webhookdelivery",
     "gateways/refreshrun",
     "gateways/gateway",
 ]
@@ -89,6 +91,8 @@ TABLE: dict[str, str] = {
     "cache/refresh/<str:gateway>": STAFF_API,
     "cache/clear": STAFF_API,
     "cache/runs/<int:run_id>": STAFF_API,
+    "catalog/v1/webhooks": STAFF_API,
+    "catalog/v1/webhooks/<int:subscription_id>": STAFF_API,
     "admin/": ADMIN,
     "admin/health/dashboard/": ADMIN,
     "admin/login/": LOGIN,
@@ -116,6 +120,8 @@ STAFF_METHODS = {
     "cache/refresh/<str:gateway>": "post",
     "cache/clear": "post",
     "cache/runs/<int:run_id>": "get",
+    "catalog/v1/webhooks": "get",
+    "catalog/v1/webhooks/<int:subscription_id>": "get",
 }
 
 
@@ -123,6 +129,7 @@ STAFF_METHODS = {
 def world(settings: Any) -> dict[str, Any]:
     """One object of each kind, a staff user, a signed-in non-staff user, and their tokens."""
     from catalog.services import catalog_publish
+    from catalog.webhooks import webhook_subscription_create
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_catalog": "100000/min"}}
     settings.METRICS_TOKEN = "metrics-token-0123456789abcdef"
@@ -130,6 +137,8 @@ def world(settings: Any) -> dict[str, Any]:
     Gateway.objects.update(min_expected_models=1)
     settings.GATEWAY_KEYS = {"GROQ": "sk-groq-0123456789"}
     gateway = Gateway.objects.get(slug="groq")
+    # A webhook subscription first, so the publish writes one delivery to its outbox.
+    subscription, _ = webhook_subscription_create(url="https://hooks.example.test/catalog", filters={})
     catalog_publish(gateway=gateway, models=[make_model("acme/alpha")], force=True)
     run = RefreshRun.objects.create(gateway=gateway, started_at=gateway.created_at)
     users = get_user_model()
@@ -145,6 +154,7 @@ def world(settings: Any) -> dict[str, Any]:
             "slug": "groq",
             "gateway": "groq",
             "run_id": str(run.pk),
+            "subscription_id": str(subscription.pk),
             "id": str(staff.pk),
             "content_type_id": str(ContentType.objects.get_for_model(Gateway).pk),
             "object_id": str(gateway.pk),
@@ -319,6 +329,8 @@ CREATE: dict[type, Callable[[], Any]] = {
     ModelChange: lambda: ModelChange.objects.first(),
     ModelAlias: lambda: ModelAlias.objects.create(alias="x/victim", canonical_key="x/model", evidence="a test"),
     RefreshRun: lambda: RefreshRun.objects.first(),
+    WebhookSubscription: lambda: WebhookSubscription.objects.get(),
+    WebhookDelivery: lambda: WebhookDelivery.objects.get(),
 }
 
 

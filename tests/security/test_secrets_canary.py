@@ -33,7 +33,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from catalog.models import AIModel
+from catalog.models import AIModel, WebhookSubscription
 from gateways.keys import env_suffix
 from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_dry_run, gateway_refresh
@@ -363,6 +363,7 @@ def every_path() -> list[tuple[str, bool]]:
         "slug": [*Gateway.objects.values_list("slug", flat=True), "no-such-gateway"],
         "gateway": [],  # POST only
         "run_id": [str(pk) for pk in RefreshRun.objects.values_list("pk", flat=True)],
+        "subscription_id": [*(str(pk) for pk in WebhookSubscription.objects.values_list("pk", flat=True)), "999999"],
         "url": ["no/such/page/"],
     }
     by_prefix = {f"admin/{m._meta.app_label}/{m._meta.model_name}/": m for m in admin.site._registry}
