@@ -48,6 +48,10 @@ class CostRowSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The model (the merged entry's id for `gateway=all`).")
     gateway = serializers.CharField(help_text="The gateway of the offer priced.")
     upstream_id = serializers.CharField(help_text="The id to call the model with on that gateway.")
+    provider = serializers.CharField(
+        allow_null=True,
+        help_text="The serving provider inside the gateway (an aggregator's per-provider offer, e.g. OpenRouter's `deepinfra/fp8`); null when the gateway routes the call itself.",
+    )
     cost_usd = serializers.CharField(allow_null=True, help_text="Exact USD for the workload; null unless `complete`.")
     complete = serializers.BooleanField(help_text="False when the offer has no price for a component the workload uses.")
     breakdown = CostLineSerializer(many=True)

@@ -369,6 +369,8 @@ class RefreshRunAdmin(admin.ModelAdmin):
         "models_missing",
         "models_rejected",
         "models_skipped",
+        "endpoints_published",
+        "endpoints_failed",
         "rejections_json",
         "warnings_json",
     )
