@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -70,15 +71,22 @@ def endpoint_document(endpoint: NormalizedEndpoint, *, outputs: Iterable[str] = 
         "quantization": endpoint.quantization,
         "endpoint": {
             "provider_name": endpoint.provider_name,
-            "discount": numbers(endpoint.discount),
+            "discount": _number(endpoint.discount),
             "status": endpoint.status,
-            "uptime_last_30m": numbers(endpoint.uptime_last_30m),
+            "uptime_last_30m": _number(endpoint.uptime_last_30m),
             "max_completion_tokens": endpoint.max_completion_tokens,
             "max_prompt_tokens": endpoint.max_prompt_tokens,
             "supported_parameters": list(endpoint.supported_parameters),
             "price_unit": endpoint.price_unit,
         },
     }
+
+
+def _number(value: Decimal | None) -> int | float | str | None:
+    """A stated statistic as a JSON number: whole ones as integers (`0`, not `0.0`)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else numbers(value)
 
 
 def endpoints_publish(*, gateway: Any, endpoints: NormalizedEndpoints, now: datetime | None = None) -> EndpointsPublishResult:

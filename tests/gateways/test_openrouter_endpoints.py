@@ -8,6 +8,7 @@ Fixtures: tests/fixtures/gateways/openrouter/endpoints/ (hand-written, our own v
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ import orjson
 import pytest
 from django.core.exceptions import ValidationError
 
+from catalog.endpoints import endpoint_document
 from catalog.models import MergedModel, ModelEndpoint
 from gateways import endpoints as endpoint_fetch
 from gateways.adapters.openrouter import OpenRouter
@@ -255,3 +257,24 @@ def test_a_500_for_one_model_is_counted_and_the_refresh_still_succeeds(
     openrouter.refresh_from_db()
     assert (openrouter.consecutive_failures, openrouter.last_model_count) == (0, 2)
     assert ModelEndpoint.objects.filter(ai_model__upstream_id="zephyrlabs/breeze-70b").count() == 3
+
+
+# -- the golden file ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["breeze-70b", "breeze-70b-repriced"])
+def test_each_endpoints_fixture_reads_as_its_golden_file_says(name: str) -> None:
+    """`<name>.expected.json` is what the catalog serves of each endpoint (the offer fields,
+    `catalog.endpoints.endpoint_document`) and what was rejected. UPDATE_GOLDEN=1 (`make goldens`)
+    rewrites it: read the diff before committing it."""
+    result = OpenRouter().parse_endpoints(body(f"{name}.json"))
+    found = {
+        "model_id": result.endpoints.model_id,
+        "rejected": result.rejected,
+        "errors": result.errors,
+        "offers": [endpoint_document(e, outputs=result.endpoints.output_modalities) for e in result.endpoints.endpoints],
+    }
+    golden = HERE / f"{name}.expected.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(found, indent=2) + "\n")
+    assert found == json.loads(golden.read_text())
