@@ -341,17 +341,20 @@ def _import_endpoints(
     run: RefreshRun, started: float, *, adapter: Adapter, gateway: Gateway, body: Any, now: datetime
 ) -> RefreshRun:
     """`import_catalog` of one model's endpoints body: that model's per-provider offers published
-    (`catalog.endpoints.endpoints_publish`), nothing else of the list touched."""
-    parsed = adapter.parse_endpoints(body)  # a malformed body raises: the run fails, nothing changes
-    run.models_seen = len(parsed.endpoints.endpoints) + parsed.rejected
-    run.models_rejected = parsed.rejected
-    run.rejections = parsed.errors
+    (`catalog.endpoints.endpoints_publish`), nothing else of the list touched. The run is recorded;
+    the gateway's health and freshness are not (the list was not refreshed)."""
     try:
-        published = endpoints_publish(gateway=gateway, endpoints=parsed.endpoints, now=now)
-    except PublishRefused as exc:
-        raise AdapterError(str(exc), kind=ErrorKind.GUARD, permanent=True) from None
+        parsed = adapter.parse_endpoints(body)  # a malformed body raises: the run fails, nothing changes
+        run.models_seen = len(parsed.endpoints.endpoints) + parsed.rejected
+        run.models_rejected = parsed.rejected
+        run.rejections = parsed.errors
+        try:
+            published = endpoints_publish(gateway=gateway, endpoints=parsed.endpoints, now=now)
+        except PublishRefused as exc:
+            raise AdapterError(str(exc), kind=ErrorKind.GUARD, permanent=True) from None
+    except AdapterError as exc:
+        return run_finish(run, started, outcome=RefreshRun.Outcome.FAILED, error=exc, list_refreshed=False)
     run.models_added, run.models_changed, run.models_unchanged = published.added, published.changed, published.unchanged
     run.models_deactivated = published.removed
     run.endpoints_published = 1
-    # The list itself was not refreshed: its model count stays what the last list said.
-    return run_finish(run, started, outcome=RefreshRun.Outcome.SUCCESS, model_count=gateway.last_model_count)
+    return run_finish(run, started, outcome=RefreshRun.Outcome.SUCCESS, list_refreshed=False)

@@ -79,11 +79,19 @@ def provider_offer(provider: str, **fields: Any) -> dict[str, Any]:
     return {**ROUTED, "provider": provider, **fields}
 
 
+def health(gateway: Gateway) -> tuple[Any, ...]:
+    gateway.refresh_from_db()
+    return (gateway.last_success_at, gateway.last_model_count, gateway.consecutive_failures, gateway.last_error)
+
+
 def test_an_endpoints_body_serves_one_offer_per_provider_with_its_own_facts(openrouter: Gateway, client: Client) -> None:
+    before = health(openrouter)
+
     run = import_file("breeze-70b.json")
 
     assert run.outcome == RefreshRun.Outcome.SUCCESS, run.error_message
     assert (run.models_seen, run.models_added, run.models_rejected, run.endpoints_published) == (6, 3, 3, 1)
+    assert health(openrouter) == before  # one model's endpoints say nothing of the list's age
     assert offers(client) == [
         ROUTED,
         provider_offer(
@@ -251,12 +259,14 @@ def test_endpoints_of_a_model_not_on_the_stored_list_are_refused_and_nothing_cha
     path = tmp_path / "unlisted.json"
     path.write_text(json.dumps(body))
     version = CatalogVersion.objects.values_list("version", flat=True).first()
+    before = health(openrouter)
 
     with pytest.raises(CommandError):
         call_command("import_catalog", "openrouter", str(path), stdout=io.StringIO())
 
     run = RefreshRun.objects.filter(gateway=openrouter).order_by("-pk").first()
     assert (run.outcome, run.error_kind) == ("failed", "guard")
+    assert health(openrouter) == before  # a refused endpoints file is no failure of the upstream
     assert "'zephyrlabs/unlisted' is not on openrouter's stored list; refresh or import the list first" in run.error_message
     assert (ModelEndpoint.objects.count(), CatalogVersion.objects.values_list("version", flat=True).first()) == (0, version)
 
