@@ -23,6 +23,7 @@ from gateways import endpoints as endpoint_fetch
 from gateways.adapters.openrouter import OpenRouter
 from gateways.errors import AdapterError, ErrorKind
 from gateways.fetch import decode_json
+from gateways.management.commands.refresh_catalog import summary_line
 from gateways.models import Gateway, RefreshRun
 from gateways.refresh import gateway_refresh
 
@@ -254,6 +255,7 @@ def test_a_500_for_one_model_is_counted_and_the_refresh_still_succeeds(
         f"endpoints of zephyrlabs/breeze-8b not published: HTTP 500 from https://openrouter.ai{BREEZE_8B}: "
         + json.dumps({"error": "boom"}, separators=(",", ":"))
     ]
+    assert summary_line(run).endswith("; endpoints: 1 models published, 1 failed")
     openrouter.refresh_from_db()
     assert (openrouter.consecutive_failures, openrouter.last_model_count) == (0, 2)
     assert ModelEndpoint.objects.filter(ai_model__upstream_id="zephyrlabs/breeze-70b").count() == 3

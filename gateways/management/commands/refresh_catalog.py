@@ -53,7 +53,7 @@ def summary_line(run: RefreshRun) -> str:
             f"{run.models_changed} changed, {run.models_deactivated} removed, {run.models_missing} missing, {run.models_rejected} rejected"
         )
         if run.endpoints_published or run.endpoints_failed:
-            line += f"; endpoints of {run.endpoints_published} models published, {run.endpoints_failed} failed"
+            line += f"; endpoints: {run.endpoints_published} models published, {run.endpoints_failed} failed"
         return line + (f" ({run.error_message})" if run.error_message else "")
     if run.outcome == RefreshRun.Outcome.SKIPPED:
         return f"{slug}: skipped: {run.error_message}"
