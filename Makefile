@@ -58,7 +58,7 @@ lint: install-dev
 
 # Rewrite the adapters' golden outputs and docs/gateways.md from the code; review the diff after.
 goldens: install-dev
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/gateways/test_adapter_contract.py
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/gateways/test_adapter_contract.py tests/gateways/test_openrouter_endpoints.py
 	DJANGO_DEBUG=true $(BIN)/python manage.py gateway_docs
 
 contract: install-dev

@@ -68,6 +68,9 @@ def change_title(change: Mapping[str, Any]) -> str:
     """One line: what changed, for which model, at which gateway."""
     model, gateway, kind = change["model_id"], change["gateway"], change["kind"]
     before, after = change.get("before"), change.get("after")
+    provider = next((side.get("provider") for side in (after, before) if isinstance(side, Mapping)), None)
+    if provider:  # one serving provider's offer inside an aggregator (`catalog.endpoints`)
+        gateway = f"{gateway} via {provider}"
     if kind == "added":
         known = [move for move in price_moves(None, after) if move.after is not None]
         return f"{model} added at {gateway}" + (f": {_moves_text(known, both_sides=False)}" if known else "")

@@ -35,15 +35,24 @@ class CostRow:
     cost: OfferCost
     offers_priced: int = 1
     pk: int | None = None  # the entry's or row's key, for `sort=cost` pages (not served)
+    provider: str | None = None  # the serving provider inside the gateway, for a per-provider offer
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (not self.cost.complete, self.cost.cost_usd or 0, self.id.lower(), self.gateway, self.upstream_id)
+        return (
+            not self.cost.complete,
+            self.cost.cost_usd or 0,
+            self.id.lower(),
+            self.gateway,
+            self.upstream_id,
+            self.provider or "",
+        )
 
     def document(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "gateway": self.gateway,
             "upstream_id": self.upstream_id,
+            "provider": self.provider,
             **self.cost.document(),
             "offers_priced": self.offers_priced,
         }
@@ -58,8 +67,9 @@ class CostPage:
 def _cheapest(pk: int | None, model_id: str, offers: Sequence[Sequence[Any]], workload: Workload) -> CostRow | None:
     """The entry's row: its cheapest complete offer, else its first offer (highest priority)."""
     rows = [
-        CostRow(model_id, gateway, upstream_id, offer_cost(prices, workload, dynamic=dynamic), len(offers), pk)
-        for gateway, upstream_id, dynamic, prices in offers
+        CostRow(model_id, gateway, upstream_id, offer_cost(prices, workload, dynamic=dynamic), len(offers), pk, provider)
+        # Entries published before per-provider offers have four members (no provider).
+        for gateway, upstream_id, dynamic, prices, provider in (offer if len(offer) > 4 else (*offer, None) for offer in offers)
     ]
     return min(rows, key=lambda row: (not row.cost.complete, row.cost.cost_usd or 0)) if rows else None
 
@@ -85,7 +95,9 @@ def ranked_rows(queryset: QuerySet[Any], *, gateway: str, workload: Workload) ->
 def document_row(document: Mapping[str, Any], *, gateway: str, workload: Workload) -> CostRow | None:
     """`ranked_rows` for a served document (a merged entry's, for `all`) instead of a stored row."""
     if gateway == "all":
-        offers = [(o["gateway"], o["id"], o["pricing_dynamic"], o.get("prices") or ()) for o in document["offers"]]
+        offers = [
+            (o["gateway"], o["id"], o["pricing_dynamic"], o.get("prices") or (), o.get("provider")) for o in document["offers"]
+        ]
         return _cheapest(None, document["id"], offers, workload)
     cost = offer_cost(document.get("prices") or (), workload, dynamic=document.get("pricing_dynamic", False))
     return CostRow(document["id"], gateway, document["id"], cost)
@@ -109,7 +121,13 @@ def offers_ranked(*, model_id: str, offers: Sequence[dict[str, Any]], workload: 
     """One model's offers (as `catalog.selectors.model_resolve` lists them), each priced."""
     return _page(
         (
-            CostRow(model_id, o["gateway"], o["id"], offer_cost(o.get("prices") or (), workload, dynamic=o["pricing_dynamic"]))
+            CostRow(
+                model_id,
+                o["gateway"],
+                o["id"],
+                offer_cost(o.get("prices") or (), workload, dynamic=o["pricing_dynamic"]),
+                provider=o.get("provider"),
+            )
             for o in offers
         ),
         offset=offset,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.prices import COMPONENTS, UNITS
@@ -22,8 +23,13 @@ class WorkloadQuerySerializer(WorkloadFieldsSerializer):
     at = SinceField(required=False, help_text="The instant to price at (ISO 8601 or Unix seconds); default now.")
 
 
+@extend_schema_field({"type": "string", "maxLength": 1000, "pattern": "^[^\\u0000]*$"})
+class ModelIdField(serializers.CharField):
+    """A model id; a NUL character is refused (DRF's rule), and the schema says so."""
+
+
 class CostQuerySerializer(GatewayQuerySerializer, PageQuerySerializer, ModelFilterQuerySerializer, WorkloadQuerySerializer):
-    model = serializers.CharField(
+    model = ModelIdField(
         required=False,
         max_length=1000,
         help_text="Rank this model's offers (an id any offer uses, or a merge key); without it, rank the models that pass the filters.",
@@ -48,6 +54,10 @@ class CostRowSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The model (the merged entry's id for `gateway=all`).")
     gateway = serializers.CharField(help_text="The gateway of the offer priced.")
     upstream_id = serializers.CharField(help_text="The id to call the model with on that gateway.")
+    provider = serializers.CharField(
+        allow_null=True,
+        help_text="The serving provider inside the gateway (an aggregator's per-provider offer, e.g. OpenRouter's `deepinfra/fp8`); null when the gateway routes the call itself.",
+    )
     cost_usd = serializers.CharField(allow_null=True, help_text="Exact USD for the workload; null unless `complete`.")
     complete = serializers.BooleanField(help_text="False when the offer has no price for a component the workload uses.")
     breakdown = CostLineSerializer(many=True)

@@ -10,7 +10,8 @@ weights (a chat model and its speech-to-text sibling share a Hugging Face id, UP
 `partition()` splits them into separate entries. A row with unknown modalities joins the first
 entry. Each entry keeps the id and fields of its highest-priority offer, fills missing fields from
 the others in priority order, lists every offer (two providers of one model are two offers, even
-on the same gateway), and carries the lowest prices across offers: `lowest_pricing` per OpenRouter
+on the same gateway: a row's per-provider endpoints are offers of their own, `provider` named), and
+carries the lowest prices across the rows' offers: `lowest_pricing` per OpenRouter
 pricing key (per-token keys hold per-token prices only, `catalog.prices`), `lowest_prices` per
 component and unit (base prices; tiers and windows stay in each offer's `prices`), each with the
 gateway that asks it.
@@ -138,23 +139,34 @@ def merge_documents(
     merged["source_gateways"] = list(dict.fromkeys(slug for slug, _ in offers))
     merged["lowest_pricing"] = _lowest_pricing(offers)
     merged["lowest_prices"] = _lowest_prices(offers)
+    merged.pop("endpoints", None)  # served as offers of their own
     merged["offers"] = [
-        {
-            "gateway": slug,
-            "id": doc["id"],
-            "provider_slug": doc.get("provider_slug"),
-            "pricing": {key: (doc.get("pricing") or {}).get(key) for key in PRICE_KEYS},
-            "prices": doc.get("prices") or [],
-            "pricing_dynamic": doc.get("pricing_dynamic", False),
-            "context_length": doc.get("context_length"),
-            "quantization": doc.get("quantization"),
-            "availability": doc.get("availability", AVAILABLE),
-            "sunset_at": (doc.get("deprecation") or {}).get("sunset_at"),
-            **({"run": sources[index]["run"], "fetched_at": sources[index]["fetched_at"]} if sources else {}),
-        }
-        for index, (slug, doc) in enumerate(offers)
+        offer for index, (slug, doc) in enumerate(offers) for offer in _offers(slug, doc, sources[index] if sources else None)
     ]
     if sources:
         merged["provenance"] = provenance.provenance(sources[0], {field: sources[i] for field, i in filled.items()})
-    merged["disagreements"] = provenance.disagreements(offers)
+    # Every offer, per-provider endpoints included: one provider's offers on two gateways may disagree.
+    merged["disagreements"] = provenance.disagreements([(offer["gateway"], offer) for offer in merged["offers"]])
     return merged
+
+
+def _offers(slug: str, document: dict[str, Any], source: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """A row's offer (the gateway routes it: `provider` null), then one per serving provider the
+    row's `endpoints` name (`catalog.endpoints`): same gateway and id, that provider's prices,
+    context, quantization and `endpoint` facts. `source`: the row's origin (`catalog.provenance`)."""
+    routed = {
+        "gateway": slug,
+        "id": document["id"],
+        "provider_slug": document.get("provider_slug"),
+        "provider": None,
+        "pricing": {key: (document.get("pricing") or {}).get(key) for key in PRICE_KEYS},
+        "prices": document.get("prices") or [],
+        "pricing_dynamic": document.get("pricing_dynamic", False),
+        "context_length": document.get("context_length"),
+        "quantization": document.get("quantization"),
+        "availability": document.get("availability", AVAILABLE),
+        "sunset_at": (document.get("deprecation") or {}).get("sunset_at"),
+        "endpoint": None,
+        **({"run": source["run"], "fetched_at": source["fetched_at"]} if source else {}),
+    }
+    return [routed, *({**routed, **endpoint} for endpoint in document.get("endpoints") or ())]

@@ -97,6 +97,31 @@ class AIModel(models.Model):
         return self.upstream_id
 
 
+class ModelEndpoint(models.Model):
+    """One serving provider of an aggregator's model (OpenRouter's per-model endpoints): a
+    separate offer of that `AIModel` row, with the provider named. Keyed by `(ai_model, provider)`;
+    published per model by `catalog.endpoints.endpoints_publish` (docs/adapters.md, "OpenRouter
+    endpoints"). `public_json` is the offer as the merge serves it, rendered at publish time."""
+
+    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="endpoints")
+    provider = models.CharField(max_length=128, help_text="The endpoint's tag, e.g. `deepinfra/fp8`.")
+    pricing = models.JSONField(default=dict, blank=True, help_text="Exact decimal strings, discount applied.")
+    prices = models.JSONField(default=list, blank=True)
+    context_length = models.BigIntegerField(null=True, blank=True)
+    raw = models.JSONField(null=True, blank=True, help_text="The upstream endpoint entry as received.")
+    content_hash = models.CharField(max_length=64)
+    public_json = models.TextField()
+    first_seen_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["ai_model_id", "provider"]
+        constraints = [models.UniqueConstraint(fields=["ai_model", "provider"], name="endpoint_model_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.ai_model_id} via {self.provider}"
+
+
 class MergedModel(models.Model):
     """One model across gateways. `public_json` is the merged entry, with `source_gateways` and
     the lowest price across offers; filter and sort columns mirror it (prices: the lowest).
@@ -126,7 +151,7 @@ class MergedModel(models.Model):
     disagreeing_gateways_text = models.CharField(max_length=1024, default=",", help_text="',portkey,deepinfra,'")
     public_json = models.TextField()
     openai_json = models.TextField(default="")
-    # `[[gateway, upstream id, pricing_dynamic, prices], ...]` per offer, in offer order: what the
+    # `[[gateway, upstream id, pricing_dynamic, prices, provider], ...]` per offer, in offer order: what the
     # cost ranking reads (`catalog.cost_ranking`) without parsing the whole entry.
     offer_prices_json = models.TextField(default="[]")
     updated_at = models.DateTimeField()

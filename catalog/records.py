@@ -54,3 +54,35 @@ class NormalizedModel:
     data_source: str = "live"  # live | fallback | static
     extra: Mapping[str, Any] = field(default_factory=dict)
     raw: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedEndpoint:
+    """One serving provider of an aggregator's model (OpenRouter's per-model endpoints): an offer
+    of that model on that gateway with the provider named. `provider` (the endpoint's `tag`, e.g.
+    `deepinfra/fp8`) is unique among the model's endpoints; `pricing` is exact USD per token (per
+    the key's unit) with the stated `discount` already applied."""
+
+    provider: str
+    provider_name: str | None = None
+    pricing: Mapping[str, Decimal | None] = field(default_factory=dict)
+    pricing_dynamic: bool = False
+    discount: Decimal | None = None
+    price_unit: str | None = None
+    quantization: str | None = None
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
+    max_prompt_tokens: int | None = None
+    status: int | str | None = None
+    uptime_last_30m: Decimal | None = None
+    supported_parameters: tuple[str, ...] = ()
+    raw: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedEndpoints:
+    """One model's endpoints body: the model's upstream id and every endpoint read from it."""
+
+    model_id: str
+    endpoints: tuple[NormalizedEndpoint, ...] = ()
+    output_modalities: tuple[str, ...] = ()

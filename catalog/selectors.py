@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from catalog import identity
 from catalog.merge import merge_documents, partition
 from catalog.model_aliases import alias_target
-from catalog.models import AIModel, MergedModel, ModelChange
+from catalog.models import AIModel, MergedModel, ModelChange, ModelEndpoint
 
 
 class ModelLookup:
@@ -202,6 +202,17 @@ def model_page(*, filters: ModelFilters, offset: int, limit: int | None, column:
     return ModelPage(total=total, fragments=list(queryset.values_list(column, flat=True)[offset:end]))
 
 
+def endpoints_by_row(row_pks: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The stored per-provider endpoint offers (`catalog.endpoints`) of the given `AIModel` rows, by row, in provider order."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    pks = list(row_pks)
+    for start in range(0, len(pks), 500):
+        rows = ModelEndpoint.objects.filter(ai_model_id__in=pks[start : start + 500]).order_by("ai_model_id", "provider")
+        for pk, text in rows.values_list("ai_model_id", "public_json"):
+            found.setdefault(pk, []).append(orjson.loads(text))
+    return found
+
+
 @dataclass(slots=True)
 class ResolvedModel:
     gateway: str
@@ -311,7 +322,8 @@ def _resolve_row(model_id: str, wanted: str, gateway: str) -> ResolvedModel | No
         .order_by("-gateway__priority", "gateway__slug", "upstream_id")
         .values_list("pk", "gateway__slug", "public_json")
     )
-    documents = [(slug, orjson.loads(text)) for _, slug, text in others]
+    endpoints = endpoints_by_row(pk for pk, _, _ in others)
+    documents = [(slug, {**orjson.loads(text), "endpoints": endpoints.get(pk) or []}) for pk, slug, text in others]
     position = next(index for index, (pk, _, _) in enumerate(others) if pk == row["pk"])
     members = next(group for group in partition(documents) if position in group)
     offers = merge_documents([documents[i] for i in members])["offers"]

@@ -493,10 +493,30 @@ class TopProviderSerializer(serializers.Serializer):
     is_moderated = serializers.BooleanField(allow_null=True)
 
 
+class EndpointFactsSerializer(serializers.Serializer):
+    provider_name = serializers.CharField(allow_null=True, help_text="The provider's display name, e.g. `DeepInfra`.")
+    discount = serializers.FloatField(
+        allow_null=True,
+        help_text="The fraction the upstream takes off this provider's list price (already applied to the prices).",
+    )
+    status = serializers.JSONField(
+        allow_null=True, help_text="As the upstream states it (OpenRouter: an integer, 0 when serving)."
+    )
+    uptime_last_30m = serializers.FloatField(allow_null=True, help_text="Percent, as stated.")
+    max_completion_tokens = serializers.IntegerField(allow_null=True)
+    max_prompt_tokens = serializers.IntegerField(allow_null=True)
+    supported_parameters = serializers.ListField(child=serializers.CharField())
+    price_unit = serializers.CharField(allow_null=True, help_text="The conversion that produced the prices.")
+
+
 class OfferSerializer(serializers.Serializer):
     gateway = serializers.CharField()
     id = serializers.CharField(help_text="The id to call the model with on that gateway.")
-    provider_slug = serializers.CharField(allow_null=True)
+    provider_slug = serializers.CharField(allow_null=True, help_text="The model's author.")
+    provider = serializers.CharField(
+        allow_null=True,
+        help_text="The serving provider inside the gateway (OpenRouter's endpoint tag, e.g. `deepinfra/fp8`: route to it with the gateway's provider routing); null for the gateway's own routed offer.",
+    )
     pricing = PricingSerializer()
     prices = PriceComponentSerializer(many=True, help_text="Every price of the offer, with its unit, tier and window.")
     pricing_dynamic = serializers.BooleanField()
@@ -504,6 +524,7 @@ class OfferSerializer(serializers.Serializer):
     quantization = serializers.CharField(allow_null=True, help_text="As that offer's upstream states it, e.g. `fp8`.")
     availability = serializers.ChoiceField(choices=AVAILABILITY, help_text="Whether that gateway's last list had it.")
     sunset_at = serializers.DateTimeField(allow_null=True, help_text="The end that offer's upstream announced.")
+    endpoint = EndpointFactsSerializer(allow_null=True, help_text="A per-provider offer's own facts; null otherwise.")
     run = serializers.IntegerField(
         allow_null=True, required=False, help_text="The refresh run whose list last changed the offer (null: none recorded)."
     )

@@ -41,6 +41,7 @@ from catalog.prices import served_pricing
 from catalog.provenance import disagreeing_gateways, origin
 from catalog.records import NormalizedModel
 from catalog.render import AVAILABLE, MISSING, content_hash, dumps, jsonable, model_document, openai_document, time_text
+from catalog.selectors import endpoints_by_row
 
 CHUNK = 500
 
@@ -650,9 +651,10 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
         groups: dict[str, list[tuple[Any, ...]]] = {}
         for row in rows:
             groups.setdefault(row[0], []).append(row)
+        endpoints = endpoints_by_row(row[1] for group in groups.values() for row in group)
         entries = []
         for key, group in groups.items():
-            documents = [(row[2], orjson.loads(row[3])) for row in group]
+            documents = [(row[2], _with_endpoints(orjson.loads(row[3]), endpoints.get(row[1]))) for row in group]
             for index, members in enumerate(partition(documents)):
                 offers = [documents[i] for i in members]
                 entries.append(
@@ -669,6 +671,13 @@ def rebuild_merged(*, keys: Iterable[str], now: datetime | None = None) -> int:
         bulk.insert(entries)
         written += len(entries)
     return written
+
+
+def _with_endpoints(document: dict[str, Any], endpoints: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """A row's document with its per-provider endpoint offers, for the merge (`catalog.endpoints`)."""
+    if endpoints:
+        document["endpoints"] = endpoints
+    return document
 
 
 def _merged_entry(
@@ -708,7 +717,9 @@ def _merged_entry(
         disagreeing_gateways_text=_text_list(disagreeing),
         public_json=dumps(document),
         openai_json=dumps(openai_document(document)),
-        offer_prices_json=dumps([[o["gateway"], o["id"], o["pricing_dynamic"], o["prices"]] for o in document["offers"]]),
+        offer_prices_json=dumps(
+            [[o["gateway"], o["id"], o["pricing_dynamic"], o["prices"], o["provider"]] for o in document["offers"]]
+        ),
         updated_at=now,
     )
 

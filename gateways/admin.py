@@ -377,6 +377,8 @@ class RefreshRunAdmin(admin.ModelAdmin):
         "models_missing",
         "models_rejected",
         "models_skipped",
+        "endpoints_published",
+        "endpoints_failed",
         "rejections_json",
         "warnings_json",
         "models_held",

@@ -274,6 +274,12 @@ class RefreshRun(models.Model):
     models_missing = models.PositiveIntegerField(default=0, help_text="Lacked by the list, still served in the grace period.")
     models_rejected = models.PositiveIntegerField(default=0)
     models_skipped = models.PositiveIntegerField(default=0)
+    # Per-model endpoints bodies (docs/adapters.md, "OpenRouter endpoints"): published, and failed
+    # (fetch, body or publish; the reasons are in `warnings`). A failed one never fails the run.
+    endpoints_published = models.PositiveIntegerField(default=0, help_text="Models whose endpoints were read and published.")
+    endpoints_failed = models.PositiveIntegerField(
+        default=0, help_text="Models whose endpoints could not be fetched or published."
+    )
     rejections = models.JSONField(default=list, blank=True, help_text="The first rejection reasons.")
     warnings = models.JSONField(default=list, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -23,11 +23,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
+from catalog.endpoints import endpoints_publish
 from catalog.selectors import ModelLookup
 from catalog.services import PublishRefused, catalog_publish
 from gateways.adapters.base import Adapter, ParseResult
 from gateways.circuit import circuit_allows, circuit_reopens_at
 from gateways.client import build_client
+from gateways.endpoints import EndpointsFetch, fetch_endpoints
 from gateways.errors import AdapterError, ErrorKind
 from gateways.fetch import decode_json
 from gateways.held import held_record
@@ -54,18 +56,33 @@ class DryRunResult:
 Produce = Callable[[Adapter, Gateway], list[Any]]
 
 
-def _fetch_live(transport: httpx.BaseTransport | None) -> Produce:
-    def produce(adapter: Adapter, gateway: Gateway) -> list[Any]:
+class LiveFetch:
+    """The live list, through the gateway's client; then, when `with_endpoints`, the endpoints
+    bodies of the models the gateway's `endpoints_models` option selects (`gateways.endpoints`),
+    kept in `endpoints` for the publish after the list's."""
+
+    def __init__(self, transport: httpx.BaseTransport | None, *, with_endpoints: bool = True) -> None:
+        self.transport = transport
+        self.with_endpoints = with_endpoints
+        self.endpoints = EndpointsFetch()
+
+    def __call__(self, adapter: Adapter, gateway: Gateway) -> list[Any]:
         with build_client(
             slug=gateway.slug,
             base_url=gateway.base_url,
             adapter=type(adapter),
             allow_http=gateway.allow_insecure_http,
-            transport=transport,
+            transport=self.transport,
         ) as client:
-            return adapter.fetch(client)
+            items = adapter.fetch(client)
+            if self.with_endpoints:
+                ids = [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
+                self.endpoints = fetch_endpoints(client, adapter, ids)
+            return items
 
-    return produce
+
+def _fetch_live(transport: httpx.BaseTransport | None) -> Produce:
+    return LiveFetch(transport)
 
 
 def _parse(adapter: Adapter, items: list[Any], gateway: Gateway) -> ParseResult:
@@ -112,10 +129,19 @@ def gateway_refresh(
 
 def gateway_import(*, gateway: Gateway, body: bytes | str, force: bool = False, accept_drift: bool = False) -> RefreshRun:
     """Publish a saved upstream body exactly as a live fetch would: same adapter, same guards.
-    `accept_drift`: the person importing has reviewed this body; the drift guard holds nothing."""
+    `accept_drift`: the person importing has reviewed this body; the drift guard holds nothing. A
+    per-model endpoints body (`Adapter.is_endpoints_body`) publishes that model's per-provider
+    offers only; the rest of the stored list is left as it is."""
+
+    decoded: list[Any] = []
+
+    def read() -> Any:
+        if not decoded:
+            decoded.append(decode_json(body))  # once: the shape check and the list read share it
+        return decoded[0]
 
     def produce(adapter: Adapter, gateway: Gateway) -> list[Any]:
-        return adapter.items(decode_json(body))
+        return adapter.items(read())
 
     return _run(
         gateway=gateway,
@@ -124,6 +150,7 @@ def gateway_import(*, gateway: Gateway, body: bytes | str, force: bool = False, 
         produce=produce,
         require_key=False,
         accept_drift=accept_drift,
+        endpoints_body=read,
     )
 
 
@@ -134,7 +161,7 @@ def gateway_dry_run(*, gateway: Gateway, transport: httpx.BaseTransport | None =
         return DryRunResult(ok=False, error_kind=ErrorKind.UNCONFIGURED, errors=[str(_unconfigured(gateway))])
     try:
         adapter = gateway.adapter_class(options=gateway.options)
-        result = _parse(adapter, _fetch_live(transport)(adapter, gateway), gateway)
+        result = _parse(adapter, LiveFetch(transport, with_endpoints=False)(adapter, gateway), gateway)
     except AdapterError as exc:
         return DryRunResult(ok=False, error_kind=exc.kind, errors=[str(exc)], duration_ms=elapsed_ms(started))
     return DryRunResult(
@@ -184,6 +211,7 @@ def _run(
     respect_circuit: bool = False,
     run: RefreshRun | None = None,
     accept_drift: bool = False,
+    endpoints_body: Callable[[], Any] | None = None,
 ) -> RefreshRun:
     now = timezone.now()
     run = run_begin(gateway=gateway, trigger=trigger, force=force, now=now, run=run)
@@ -205,7 +233,15 @@ def _run(
     try:
         with _collector_paused():
             return _refresh_under_lease(
-                run, started, gateway=gateway, token=token, force=force, now=now, produce=produce, accept_drift=accept_drift
+                run,
+                started,
+                gateway=gateway,
+                token=token,
+                force=force,
+                now=now,
+                produce=produce,
+                accept_drift=accept_drift,
+                endpoints_body=endpoints_body,
             )
     except AdapterError as exc:
         return run_finish(run, started, outcome=RefreshRun.Outcome.FAILED, error=exc)
@@ -244,8 +280,13 @@ def _refresh_under_lease(
     now: datetime,
     produce: Produce,
     accept_drift: bool = False,
+    endpoints_body: Callable[[], Any] | None = None,
 ) -> RefreshRun:
     adapter = gateway.adapter_class(options=gateway.options)
+    if endpoints_body is not None:
+        body = endpoints_body()
+        if adapter.is_endpoints_body(body):
+            return _import_endpoints(run, started, adapter=adapter, gateway=gateway, body=body, now=now)
     result = _parse(adapter, produce(adapter, gateway), gateway)
     run.models_seen = len(result.models) + result.rejected + result.skipped
     run.models_rejected = result.rejected
@@ -276,7 +317,61 @@ def _refresh_under_lease(
     run.models_unchanged = published.unchanged
     run.models_deactivated = published.deactivated
     run.models_missing = published.missing
+    if isinstance(produce, LiveFetch):
+        _publish_fetched_endpoints(run, adapter=adapter, gateway=gateway, fetched=produce.endpoints, now=now)
     outcome = RefreshRun.Outcome.DEGRADED if result.degraded_reason else RefreshRun.Outcome.SUCCESS
     if published.held:  # the drift guard held values: the run needs review, whatever else it was
         outcome = RefreshRun.Outcome.HELD
     return run_finish(run, started, outcome=outcome, model_count=len(result.models), degraded_reason=result.degraded_reason or "")
+
+
+MAX_ENDPOINT_WARNINGS = 20
+
+
+def _publish_fetched_endpoints(
+    run: RefreshRun, *, adapter: Adapter, gateway: Gateway, fetched: EndpointsFetch, now: datetime
+) -> None:
+    """After the list is published: each fetched endpoints body published for its model. A body
+    that fails (fetch, shape or publish guard) is counted in `endpoints_failed` and named in the
+    warnings; the run still succeeds."""
+    failures = list(fetched.failed)
+    for model_id, body in fetched.bodies:
+        try:
+            parsed = adapter.parse_endpoints(body)
+            endpoints_publish(gateway=gateway, endpoints=parsed.endpoints, now=now)
+        except (AdapterError, PublishRefused) as exc:
+            failures.append((model_id, str(exc)))
+            continue
+        run.endpoints_published += 1
+        run.models_rejected += parsed.rejected
+        run.rejections = [*run.rejections, *parsed.errors][: ParseResult.MAX_ERRORS]
+    run.endpoints_failed = len(failures)
+    notes = [f"endpoints of {model_id} not published: {reason}"[:300] for model_id, reason in failures]
+    if fetched.over_cap:
+        notes.append(
+            f"{fetched.over_cap} more models match endpoints_models past the cap of {adapter.max_endpoint_models}; not fetched"
+        )
+    run.warnings = [*run.warnings, *notes[:MAX_ENDPOINT_WARNINGS]]
+
+
+def _import_endpoints(
+    run: RefreshRun, started: float, *, adapter: Adapter, gateway: Gateway, body: Any, now: datetime
+) -> RefreshRun:
+    """`import_catalog` of one model's endpoints body: that model's per-provider offers published
+    (`catalog.endpoints.endpoints_publish`), nothing else of the list touched. The run is recorded;
+    the gateway's health and freshness are not (the list was not refreshed)."""
+    try:
+        parsed = adapter.parse_endpoints(body)  # a malformed body raises: the run fails, nothing changes
+        run.models_seen = len(parsed.endpoints.endpoints) + parsed.rejected
+        run.models_rejected = parsed.rejected
+        run.rejections = parsed.errors
+        try:
+            published = endpoints_publish(gateway=gateway, endpoints=parsed.endpoints, now=now)
+        except PublishRefused as exc:
+            raise AdapterError(str(exc), kind=ErrorKind.GUARD, permanent=True) from None
+    except AdapterError as exc:
+        return run_finish(run, started, outcome=RefreshRun.Outcome.FAILED, error=exc, list_refreshed=False)
+    run.models_added, run.models_changed, run.models_unchanged = published.added, published.changed, published.unchanged
+    run.models_deactivated = published.removed
+    run.endpoints_published = 1
+    return run_finish(run, started, outcome=RefreshRun.Outcome.SUCCESS, list_refreshed=False)

@@ -31,3 +31,17 @@ def refresh_retry_countdown(*, run: RefreshRun, retries: int) -> float | None:
     if Gateway.objects.filter(pk=run.gateway_id, circuit_state=Gateway.Circuit.OPEN).exists():
         return None
     return retry_backoff(retries, retry_after=run.retry_after_seconds)
+
+
+INLINE_RETRY_BASE_SECONDS = 1.0
+
+
+def inline_retry_delay(attempt: int, *, retry_after: float | None, ceiling: float) -> float | None:
+    """Seconds before retrying one request inside a running refresh (a per-model endpoints fetch,
+    `gateways.endpoints`): a short exponential backoff with jitter (about 1, 2, 4 s), never sooner
+    than the upstream's Retry-After; None when that asks for longer than `ceiling` (the request is
+    then given up, as the task gives up a refresh whose Retry-After passes GATEWAY_RETRY_MAX_SECONDS)."""
+    if retry_after is not None and retry_after > ceiling:
+        return None
+    backoff = INLINE_RETRY_BASE_SECONDS * 2**attempt
+    return min(max(random.uniform(backoff / 2, backoff), retry_after or 0.0), ceiling)

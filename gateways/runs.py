@@ -54,8 +54,11 @@ def run_finish(
     error: AdapterError | None = None,
     model_count: int | None = None,
     degraded_reason: str = "",
+    list_refreshed: bool = True,
 ) -> RefreshRun:
-    """Close `run` with `outcome` and write the gateway's health columns in one transaction."""
+    """Close `run` with `outcome` and write the gateway's health columns in one transaction.
+    A run that did not refresh the gateway's list (`list_refreshed=False`: one model's endpoints
+    imported) is recorded without touching them: it says nothing of the list's age or health."""
     finished = timezone.now()
     run.outcome = outcome
     run.finished_at = finished
@@ -69,6 +72,9 @@ def run_finish(
     elif degraded_reason:
         run.error_message = degraded_reason
     run.save()
+    if not list_refreshed:
+        _log_run(run)
+        return run
 
     gateway_updates: dict[str, Any] = {"last_outcome": outcome, "refresh_requested": False}
     if outcome in PUBLISHED_OUTCOMES:

@@ -16,6 +16,7 @@ or raises `RejectItem` (or `ValueError`) for an item that cannot be normalized (
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import string
 import time
@@ -30,11 +31,13 @@ from django.conf import settings
 
 from catalog.limits import fit_to_storage, storage_problem
 from catalog.records import NormalizedModel
+from gateways.adapters.endpoints import EndpointsResult, is_endpoints_body, parse_endpoints
 from gateways.adapters.modalities import fallback_modalities, modalities_from_lists, modality_string, parse_modality
 from gateways.adapters.pagination import Next, Pagination
 from gateways.adapters.parameters import feature_parameters, named_parameters, stated_defaults
 from gateways.adapters.pricing import per_request, price_object, tiers
 from gateways.adapters.values import (
+    PER_TOKEN,
     ROUNDED,
     RejectItem,
     Unit,
@@ -64,6 +67,13 @@ Paths = tuple[str, ...]
 Modalities = tuple[tuple[str, ...], tuple[str, ...], str]
 Prices = tuple[dict[str, Decimal | None], str | None]
 NO_PRICES: dict[str, Decimal | None] = {"prompt": None, "completion": None}
+# The option naming the models whose per-provider endpoints a refresh also fetches (an adapter with
+# an `endpoints_path`): ids or `*` patterns, comma-separated. Empty (the default): none.
+ENDPOINTS_OPTION = "endpoints_models"
+ENDPOINTS_SELECTION = (
+    r"[A-Za-z0-9._:~*/-]+(\s*,\s*[A-Za-z0-9._:~*/-]+)*",
+    'model ids or patterns with * (letters, digits, . _ : ~ / -), comma-separated, e.g. "openai/gpt-4o, anthropic/*"',
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +186,11 @@ class Adapter:
     # Other item shapes a saved body may hold (an older or a richer call of the same upstream), each
     # an adapter that declares that shape; the first whose `recognizes(item)` is true reads the item.
     saved_shapes: ClassVar[tuple[type[Adapter], ...]] = ()
+    # An aggregator's per-model offers: the path of one model's endpoints body (`{model_id}` filled
+    # in), None when the upstream has none. A refresh fetches it for the models the gateway's
+    # `endpoints_models` option selects (`gateways.endpoints`), at most `max_endpoint_models` of them.
+    endpoints_path: ClassVar[str | None] = None
+    max_endpoint_models: ClassVar[int] = 50
 
     def __init__(self, *, options: Mapping[str, Any] | None = None) -> None:
         self.options = dict(options or {})
@@ -215,17 +230,23 @@ class Adapter:
     @classmethod
     def clean_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
         """Validate a gateway's `options`; raise `ValueError` with a message a staff member can act
-        on. The base accepts the `option_patterns` (strings, stripped; an empty one is dropped)."""
-        if (unknown := sorted(set(options) - set(cls.option_patterns))) and not cls.option_patterns:
+        on. The base accepts the `allowed_options` (strings, stripped; an empty one is dropped)."""
+        allowed = cls.allowed_options()
+        if (unknown := sorted(set(options) - set(allowed))) and not allowed:
             raise ValueError(f"{cls.label} takes no options; unknown: {', '.join(unknown)}")
         if unknown:
-            raise ValueError(f"unknown option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(cls.option_patterns))}")
+            raise ValueError(f"unknown option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
         cleaned = {name: value.strip() if isinstance(value, str) else value for name, value in options.items()}
         for name, value in cleaned.items():
-            pattern, meaning = cls.option_patterns[name]
+            pattern, meaning = allowed[name]
             if value not in (None, "") and not (isinstance(value, str) and re.fullmatch(pattern, value)):
                 raise ValueError(f"{name} must be {meaning}")
         return {name: value for name, value in cleaned.items() if value not in (None, "")}
+
+    @classmethod
+    def allowed_options(cls) -> dict[str, tuple[str, str]]:
+        """`option_patterns`, plus `endpoints_models` for an adapter with an `endpoints_path`."""
+        return {**cls.option_patterns, **({ENDPOINTS_OPTION: ENDPOINTS_SELECTION} if cls.endpoints_path else {})}
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -530,6 +551,31 @@ class Adapter:
     def enrich(self, result: ParseResult, lookup: Any) -> None:
         """Fill fields from other gateways' stored rows, by indexed lookup (`lookup` is a
         `catalog.selectors.ModelLookup`). Only Portkey needs this; the default does nothing."""
+
+    # -- per-model endpoints (docs/adapters.md, "OpenRouter endpoints") -------------------------
+
+    def endpoint_models(self, model_ids: Iterable[str]) -> tuple[list[str], int]:
+        """The ids (of a fetched list) whose endpoints a refresh fetches: those the
+        `endpoints_models` option names or matches (`*` patterns, case-insensitive), in list
+        order, at most `max_endpoint_models`; and how many more matched past that cap."""
+        stated = str(self.options.get(ENDPOINTS_OPTION) or "")
+        patterns = [p.strip().lower() for p in stated.split(",") if p.strip()]
+        if not self.endpoints_path or not patterns:
+            return [], 0
+        chosen = [m for m in dict.fromkeys(model_ids) if any(fnmatch.fnmatchcase(m.lower(), p) for p in patterns)]
+        return chosen[: self.max_endpoint_models], max(0, len(chosen) - self.max_endpoint_models)
+
+    def endpoints_url(self, model_id: str) -> str:
+        assert self.endpoints_path is not None
+        return self.endpoints_path.format(model_id=quote(model_id, safe="/:~"))
+
+    def is_endpoints_body(self, body: Any) -> bool:
+        """Whether a saved body is a per-model endpoints body this adapter reads (`import_catalog`)."""
+        return self.endpoints_path is not None and is_endpoints_body(body)
+
+    def parse_endpoints(self, body: Any) -> EndpointsResult:
+        """One model's endpoints body (`gateways.adapters.endpoints`), in the list's price unit."""
+        return parse_endpoints(body, self.price_unit or PER_TOKEN)
 
     def parse_body(self, body: Any) -> ParseResult:
         """For `import_catalog`: a saved body of the list call through the same parser."""

@@ -3,7 +3,8 @@
 Already in the target shape: fields are copied (`architecture.modality` as given), prices and
 `pricing.overrides` tiers are strings in USD per token. Asks for `output_modalities=all` (the default
 omits non-text models) and follows `links.next`. `"-1"` prices mark router pseudo-models priced per
-request: every price is null and `pricing_dynamic` is set (UPSTREAMS.md 2.1).
+request: every price is null and `pricing_dynamic` is set (UPSTREAMS.md 2.1). Per-model endpoints
+bodies (one offer per serving provider) are read by `gateways.adapters.endpoints`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class OpenRouter(Adapter):
     reference = "https://openrouter.ai/docs/api-reference/list-available-models"
     list_params = {"output_modalities": "all"}
     pages = NextLinks()
+    endpoints_path = "models/{model_id}/endpoints"  # per-provider offers, for the models `endpoints_models` selects
     name_fields, context_fields, owner_field = ("name",), ("context_length",), None
     price_object_field, tiers_field, price_unit = "pricing", "pricing.overrides", PER_TOKEN
     top_provider_field, per_request_limits_field = "top_provider", "per_request_limits"

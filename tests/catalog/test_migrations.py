@@ -50,12 +50,14 @@ def test_0002_backfills_openai_json_and_merge_key() -> None:
     assert orjson.loads(AIModel.objects.get(upstream_id="org/m").openai_json) == patched
 
 
-def before_migration(name: str) -> tuple[Any, Any]:
-    """The database migrated to catalog `name` (the state just before the migration under test):
-    its apps, and a gateway to store rows under."""
+def before_migration(name: str, *also: tuple[str, str]) -> tuple[Any, Any]:
+    """The database migrated to catalog `name` (the state just before the migration under test),
+    and to the other apps' migrations `also` that stay applied: its apps, and a gateway to store
+    rows under."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("catalog", name)])
-    apps: Any = executor.loader.project_state([("catalog", name)]).apps
+    targets = [("catalog", name), *also]
+    executor.migrate(targets)
+    apps: Any = executor.loader.project_state(targets).apps
     Gateway = apps.get_model("gateways", "Gateway")
     gateway = Gateway.objects.filter(slug="old").first() or Gateway.objects.create(
         slug="old", name="Old", kind="openai_compatible"
@@ -180,3 +182,54 @@ def test_0009_opens_spans_from_first_seen_at_for_the_active_rows_of_an_existing_
         ("output_token", "0.000008", first_seen, None),
     ]
     assert ListingSpan.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0017_gives_stored_merged_offers_their_provider_so_unrebuilt_entries_serve_the_new_shape() -> None:
+    apps, gateway = before_migration("0016_webhooks", ("gateways", "0008_drift_guard"))
+    now = timezone.now()
+    old_offer = {"gateway": "old", "id": "org/m", "provider_slug": "org", "pricing": {"prompt": "0.000001"}, "sunset_at": None}
+    document = {"id": "org/m", "name": "M", "offers": [old_offer]}
+    row = apps.get_model("catalog", "AIModel").objects.create(
+        gateway=gateway,
+        upstream_id="org/m",
+        canonical_key="org/m",
+        name="M",
+        content_hash="x",
+        public_json=orjson.dumps({"id": "org/m"}).decode(),
+        first_seen_at=now,
+        last_seen_at=now,
+        updated_at=now,
+    )
+    prices = [{"component": "input_token", "unit": "token", "usd": "0.000001"}]
+    apps.get_model("catalog", "MergedModel").objects.create(
+        canonical_key="org/m",
+        merge_key="org/m",
+        model_id="org/m",
+        primary_id=row.pk,
+        name="M",
+        public_json=orjson.dumps(document).decode(),
+        openai_json=orjson.dumps({**document, "object": "model"}).decode(),
+        offer_prices_json=orjson.dumps([["old", "org/m", False, prices]]).decode(),
+        updated_at=now,
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from catalog.cost import Workload
+    from catalog.cost_ranking import models_ranked
+    from catalog.models import MergedModel
+    from catalog.selectors import ModelFilters
+
+    merged = MergedModel.objects.get(canonical_key="org/m")
+    new_offer = {"gateway": "old", "id": "org/m", "provider_slug": "org", "provider": None}
+    new_offer |= {"pricing": {"prompt": "0.000001"}, "sunset_at": None, "endpoint": None}
+    assert list(orjson.loads(merged.public_json)["offers"][0]) == list(new_offer)
+    assert orjson.loads(merged.public_json)["offers"] == [new_offer]
+    assert orjson.loads(merged.openai_json)["offers"] == [new_offer]
+    assert orjson.loads(merged.offer_prices_json) == [["old", "org/m", False, prices, None]]
+    ranked = models_ranked(
+        filters=ModelFilters(gateway="all"), workload=Workload({"input_tokens": 1000}, now), offset=0, limit=10
+    )
+    assert [(row.id, row.provider, str(row.cost.cost_usd)) for row in ranked.rows] == [("org/m", None, "0.001000")]

@@ -196,6 +196,17 @@ def test_invalid_json_options_are_a_form_error_not_a_500(admin_client: Client) -
         ),
         ('{"price_unit": "per_1k"}', "openai_compatible", "price_unit must be one of per_token, per_1m, not 'per_1k'"),
         ('{"price_unit": "per_1m"}', "groq", "Groq takes no options; unknown: price_unit"),
+        (
+            '{"endpoints_models": "openai/gpt-4o; anthropic"}',
+            "openrouter",
+            'endpoints_models must be model ids or patterns with * (letters, digits, . _ : ~ / -), comma-separated, e.g. "openai/gpt-4o, anthropic/*"',
+        ),
+        (
+            '{"endpoints_models": ["openai/gpt-4o"]}',
+            "openrouter",
+            'endpoints_models must be model ids or patterns with * (letters, digits, . _ : ~ / -), comma-separated, e.g. "openai/gpt-4o, anthropic/*"',
+        ),
+        ('{"price_unit": "per_1m"}', "openrouter", "unknown option(s) price_unit; allowed: endpoints_models"),
     ],
 )
 def test_bad_options_are_explained_on_the_options_field(admin_client: Client, options: str, kind: str, message: str) -> None:
@@ -204,6 +215,14 @@ def test_bad_options_are_explained_on_the_options_field(admin_client: Client, op
     assert response.status_code == 200
     assert field_errors(response, "options") == [message]
     assert not Gateway.objects.filter(slug="acme").exists()
+
+
+def test_an_openrouter_endpoints_selection_is_saved_from_admin(admin_client: Client) -> None:
+    options = '{"endpoints_models": " openai/gpt-4o , anthropic/* "}'
+    response = admin_client.post(ADD, add_form(slug="router-two", kind="openrouter", base_url="", options=options))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Gateway.objects.get(slug="router-two").options == {"endpoints_models": "openai/gpt-4o , anthropic/*"}
 
 
 @pytest.mark.parametrize("stale_after", ["600", "3600"])

@@ -54,6 +54,8 @@ def summary_line(run: RefreshRun) -> str:
         )
         if run.outcome == RefreshRun.Outcome.HELD:
             line += f", {run.models_held} held for review (the drift guard: approve or reject them in admin)"
+        if run.endpoints_published or run.endpoints_failed:
+            line += f"; endpoints: {run.endpoints_published} models published, {run.endpoints_failed} failed"
         return line + (f" ({run.error_message})" if run.error_message else "")
     if run.outcome == RefreshRun.Outcome.SKIPPED:
         return f"{slug}: skipped: {run.error_message}"
