@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from bench.common import VAR
+from bench.common import VAR, best
 
 
 def main() -> None:
@@ -90,15 +89,6 @@ def run(options: Any) -> None:
         recent = best(options.repeat, partial(point_in_time.answers_today, start + timedelta(hours=3)))
         print(f"{label}: without at {plain * 1000:.1f} ms; at (past) {past * 1000:.1f} ms ({past / plain:.1f}x); "
               f"at (after the last change) {(plain + recent) * 1000:.1f} ms ({(plain + recent) / plain:.2f}x)")  # fmt: skip
-
-
-def best(repeat: int, call: Any) -> float:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bench.common import VAR
+from bench.common import VAR, best
 
 
 def main() -> None:
@@ -174,15 +174,6 @@ def run(options: Any) -> None:
             f"cursor page of 1000 at {count:,} changes, {label}: first page {first * 1000:.1f} ms, "
             f"page at the head ({head - tail} ids from the end) {deep * 1000:.1f} ms ({deep / first:.2f}x)"
         )
-
-
-def best(repeat: int, call: Any) -> float:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 if __name__ == "__main__":
