@@ -55,7 +55,8 @@ class CostView(CatalogView):
         asked = self.instant(params)  # a 400 before the history begins
         at = asked or timezone.now().replace(second=0, microsecond=0)
         # A past `at`: the offers listed then, with their prices then (`catalog.point_in_time`).
-        past = asked is not None and not point_in_time.answers_today(asked)
+        # (An `at` still to come never is: no query for it.)
+        past = asked is not None and asked <= timezone.now() and not point_in_time.answers_today(asked)
         workload = Workload(counts={name: params[name] for name in WORKLOAD if params.get(name)}, at=at)
         filters = model_filters(params, statuses)
         if model_id:
