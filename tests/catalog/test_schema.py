@@ -23,6 +23,7 @@ ENDPOINTS = {
         "max_prompt_price",
         "max_completion_price",
         "free",
+        "has_disagreement",
         "sort",
         "limit",
         "offset",
@@ -67,6 +68,7 @@ ENDPOINTS = {
         "max_prompt_price",
         "max_completion_price",
         "free",
+        "has_disagreement",
         "sort",
         "limit",
         "offset",
@@ -75,6 +77,10 @@ ENDPOINTS = {
     "/models": {"gateway", "provider", "limit", "offset", "q", "sort"},
     "/v1/models/{model_id}": {"model_id", "gateway"},
 }
+
+
+# Staff endpoints: present with their methods (their parameters are in the request body or path).
+STAFF_OPERATIONS = {"/catalog/v1/webhooks": {"get", "post"}, "/catalog/v1/webhooks/{subscription_id}": {"get", "delete"}}
 
 
 @pytest.fixture
@@ -168,3 +174,8 @@ def test_swagger_ui_is_served_with_local_assets_only(client: Client) -> None:
     for url in assets:
         if url.startswith("/static/"):
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(("path", "methods"), STAFF_OPERATIONS.items())
+def test_the_webhook_endpoints_are_in_the_schema(schema: dict[str, Any], path: str, methods: set[str]) -> None:
+    assert methods <= set(schema["paths"][path])
