@@ -5,7 +5,8 @@ In-process on a fresh SQLite file (`var/bench/history.sqlite3`): one generated O
 `--models` items is published three times an hour apart, repricing `--changed` models each time.
 It prints the span rows each publish wrote next to what changed, then times the data part of a
 list (what a response-cache miss costs: `selectors.model_page` against `point_in_time.model_page_at`
-between the first two publishes), best of `--repeat`.
+between the first two publishes), best of `--repeat`: the first read of that instant (which rebuilds
+what changed since) and a read after it (which reuses the rebuilt entries).
 
     DJANGO_DEBUG=true .venv/bin/python -m bench.history --models 5000 --changed 50
 """
@@ -45,7 +46,7 @@ def main() -> None:
 
 def run(options: Any) -> None:
     from bench.generator import generate
-    from catalog import point_in_time, selectors
+    from catalog import cache, point_in_time, selectors
     from catalog.models import ListingSpan, PriceSpan
     from catalog.services import catalog_publish, catalog_totals
     from gateways.models import Gateway
@@ -84,10 +85,14 @@ def run(options: Any) -> None:
         # As the view reads an unfiltered list: with the total stored with the version.
         known = totals["all"] if filters.gateway == "all" else totals["gateways"][filters.gateway]
         plain = best(options.repeat, partial(selectors.model_page, total=known, **page))
-        past = best(options.repeat, partial(point_in_time.model_page_at, at=at, total=known, **page))
+        past_read = partial(point_in_time.model_page_at, at=at, total=known, **page)
+        # The first read of the instant rebuilds what changed since; the next ones reuse it.
+        first = best(options.repeat, lambda read=past_read: (cache._recent.clear(), read()))
+        past = best(options.repeat, past_read)
         # An `at` after the last change: the ordinary page plus the one check that decides so.
         recent = best(options.repeat, partial(point_in_time.answers_today, start + timedelta(hours=3)))
-        print(f"{label}: without at {plain * 1000:.1f} ms; at (past) {past * 1000:.1f} ms ({past / plain:.1f}x); "
+        print(f"{label}: without at {plain * 1000:.1f} ms; at (past, first read) {first * 1000:.1f} ms ({first / plain:.1f}x); "
+              f"at (past, again) {past * 1000:.1f} ms ({past / plain:.1f}x); "
               f"at (after the last change) {(plain + recent) * 1000:.1f} ms ({(plain + recent) / plain:.2f}x)")  # fmt: skip
 
 

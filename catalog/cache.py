@@ -104,9 +104,9 @@ class _Recent:
             self.entries.move_to_end(cache_key)
             return entry[0]
 
-    def put(self, cache_key: str, value: Any) -> None:
+    def put(self, cache_key: str, value: Any, size: int | None = None) -> None:
         budget = settings.CATALOG_LOCAL_CACHE_BYTES
-        size = _size(value)
+        size = _size(value) if size is None else size
         if size > budget // 4:  # one huge body must not push out every page
             return
         with self.lock:
@@ -140,9 +140,10 @@ def recent(cache_key: str) -> Any:
     return _recent.get(cache_key)
 
 
-def remember(cache_key: str, value: Any) -> None:
-    """Keep `value` with this process's recent entries only (not in the shared cache)."""
-    _recent.put(cache_key, value)
+def remember(cache_key: str, value: Any, size: int | None = None) -> None:
+    """Keep `value` with this process's recent entries only (not in the shared cache). `size`, its
+    bytes when the caller knows them, saves measuring a large value by pickling it."""
+    _recent.put(cache_key, value, size)
 
 
 def get(cache_key: str) -> Any:

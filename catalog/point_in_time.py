@@ -32,6 +32,7 @@ import orjson
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
+from catalog import cache
 from catalog.cost import Workload
 from catalog.cost_ranking import CostPage, CostRow, document_row, ranked_rows
 from catalog.history import covering, served_entry
@@ -270,32 +271,85 @@ class Split:
     redone: list[Entry]
     id_field: str  # today's column of the served id
     row_field: str  # today's column of the primary row (an entry's `Entry[1]`)
+    aside_count: int | None = None  # `set_aside.count()`, when known without asking
 
 
 def split(filters: ModelFilters, at: datetime) -> Split:
     """The rows with a span opened or closed after `at` (for `gateway=all`, every entry with such
     an offer) read as listed and priced then, merged and filtered here; every other entry today's."""
     merged = filters.gateway == "all"
-    changed = AIModel.objects.filter(changed_since(at))
-    rows = AIModel.objects.filter(_listed(at))
+    rebuilt = _rebuilt(filters, at)
     today = model_list(filters=filters).order_by()
-    if merged:
-        keys = changed.values("canonical_key")
-        rows = rows.filter(gateway__enabled=True, canonical_key__in=keys)
-        aside = Q(primary__canonical_key__in=keys)
-        id_field, row_field = "model_id", "primary_id"
-    else:
-        scope = {"gateway_id": filters.gateway_id} if filters.gateway_id is not None else {"gateway__slug": filters.gateway}
-        rows = rows.filter(pk__in=changed.values("pk"), **scope)
-        aside = Q(pk__in=changed.values("pk"))
-        id_field, row_field = "upstream_id", "pk"
-    listed = list(rows.order_by(*ROW_ORDER).values(*ROW_FIELDS))
-    redone = [entry for entry in _entries(listed, _documents(listed, at), merged=merged) if _matches(filters)(entry)]
+    aside = Q(pk__in=rebuilt.aside) if rebuilt.aside is not None else _aside_query(filters, at)
+    redone = rebuilt.entries if filters.unfiltered else [entry for entry in rebuilt.entries if _matches(filters)(entry)]
     if filters.has_disagreement is not None and not merged:
         # A gateway's rows take part in today's disagreements (an entry's, for `all`, is its own).
         disagreeing = set(AIModel.objects.filter(disagreement(filters.gateway)).values_list("pk", flat=True))
         redone = [entry for entry in redone if (entry[1] in disagreeing) == filters.has_disagreement]
-    return Split(today=today.exclude(aside), set_aside=today.filter(aside), redone=redone, id_field=id_field, row_field=row_field)
+    id_field, row_field = ("model_id", "primary_id") if merged else ("upstream_id", "pk")
+    return Split(
+        today=today.exclude(aside),
+        set_aside=today.filter(aside),
+        redone=redone,
+        id_field=id_field,
+        row_field=row_field,
+        aside_count=len(rebuilt.aside) if filters.unfiltered and rebuilt.aside is not None else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """What `split` computes before the filters, the same for every read of one scope at one
+    instant until the next publish: the entries rebuilt as they were then, and today's entries
+    (primary keys) they replace (None when there are too many to list: a query instead)."""
+
+    entries: list[Entry]
+    aside: tuple[int, ...] | None
+
+
+def _rebuilt(filters: ModelFilters, at: datetime) -> Rebuilt:
+    """`Rebuilt` for the scope of `filters` at `at`, kept with this process's recent response
+    parts (`catalog.cache.remember`) under the catalog version: a second read of the same past
+    instant (another page, filter or sort) reads no span and merges nothing. Its documents are
+    shared by those reads and never changed by them."""
+    key = cache.key("past-entries", cache.catalog_version(), filters.gateway, at.isoformat())
+    found = cache.recent(key)
+    if found is not None:
+        return found
+    merged = filters.gateway == "all"
+    rows = AIModel.objects.filter(_listed(at))
+    if merged:
+        rows = rows.filter(gateway__enabled=True, canonical_key__in=_changed_keys(at))
+    else:
+        rows = rows.filter(pk__in=AIModel.objects.filter(changed_since(at)).values("pk"), **_scope(filters))
+    listed = list(rows.order_by(*ROW_ORDER).values(*ROW_FIELDS))
+    entries = _entries(listed, _documents(listed, at), merged=merged)
+    # Today's entries of the whole scope (its unfiltered list) that the rebuilt ones replace.
+    whole = model_list(filters=ModelFilters(gateway=filters.gateway, gateway_id=filters.gateway_id))
+    aside = tuple(whole.filter(_aside_query(filters, at)).order_by().values_list("pk", flat=True)[: LISTED_ASIDE + 1])
+    rebuilt = Rebuilt(entries=entries, aside=aside if len(aside) <= LISTED_ASIDE else None)
+    if len(listed) <= KEPT_ROWS:
+        cache.remember(key, rebuilt, size=sum(len(row["public_json"]) for row in listed) * 3 + 8 * len(aside))
+    return rebuilt
+
+
+LISTED_ASIDE = 500  # today's entries set aside, listed by key in the page query; more: a subquery
+KEPT_ROWS = 5000  # an instant whose rebuilt rows are more is rebuilt on every read (a far past)
+
+
+def _changed_keys(at: datetime) -> QuerySet[Any]:
+    return AIModel.objects.filter(changed_since(at)).values("canonical_key")
+
+
+def _aside_query(filters: ModelFilters, at: datetime) -> Q:
+    """Today's entries that `split` replaces, as a condition on today's list."""
+    if filters.gateway == "all":
+        return Q(primary__canonical_key__in=_changed_keys(at))
+    return Q(pk__in=AIModel.objects.filter(changed_since(at)).values("pk"))
+
+
+def _scope(filters: ModelFilters) -> dict[str, Any]:
+    return {"gateway_id": filters.gateway_id} if filters.gateway_id is not None else {"gateway__slug": filters.gateway}
 
 
 def model_page_at(
@@ -309,7 +363,9 @@ def model_page_at(
     id_field, row_field = parts.id_field, parts.row_field
     field = filters.sort.removeprefix("-")
     by_value = field not in ("", "id")
-    order = _order(filters.sort)
+    # By id ascending (the default), `_order` is the order of the plain (id, row) tuples: compared
+    # as such, with no Python comparison function per step of the merge.
+    order = itemgetter(slice(1, None)) if filters.sort in ("", "id") else _order(filters.sort)
     redone = sorted(
         ((order((_value(e[0], field) if by_value else None, e[0]["id"], e[1])), e) for e in parts.redone), key=itemgetter(0)
     )
@@ -319,7 +375,8 @@ def model_page_at(
     if end is None or len(today) < end:
         total = len(today)
     elif total is not None:
-        total -= parts.set_aside.count()  # a few rows, by index; not a count of the whole list
+        # A few rows, by index; not a count of the whole list.
+        total -= parts.aside_count if parts.aside_count is not None else parts.set_aside.count()
     else:
         total = parts.today.count()
     total += len(redone)
@@ -377,9 +434,10 @@ def cost_page_at(
     return ModelPage(total=len(ranked), fragments=_fragments(today, [(row.pk, entry) for row, entry in page], column))
 
 
-def _text(document: dict[str, Any], column: str) -> str:
-    document.pop("_key", None)
-    return dumps(openai_document(document) if column == "openai_json" else document)
+def _text(document: Mapping[str, Any], column: str) -> str:
+    # The document is shared by the reads of its instant (`_rebuilt`): served without `_key`, unchanged.
+    served = {key: value for key, value in document.items() if key != "_key"}
+    return dumps(openai_document(served) if column == "openai_json" else served)
 
 
 def model_resolve_at(*, model_id: str, gateway: str, at: datetime) -> ResolvedModel | None:

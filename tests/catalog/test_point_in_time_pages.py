@@ -95,9 +95,14 @@ def read(client: Client, query: dict[str, Any], at: datetime | None = None) -> t
 
 
 @pytest.mark.django_db
-def test_past_pages_are_the_pages_served_then(catalog: Catalog, client: Client, settings: Any) -> None:
+@pytest.mark.parametrize("kept", [True, False], ids=["rebuilt-entries-kept", "rebuilt-every-read"])
+def test_past_pages_are_the_pages_served_then(catalog: Catalog, client: Client, settings: Any, kept: bool) -> None:
     # Hundreds of reads from one client: not what the anonymous rate limit is tested on.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_catalog": "100000/min"}}
+    # Kept: every read of an instant after its first reuses the entries rebuilt for it
+    # (`point_in_time._rebuilt`); with no process memory each read rebuilds them.
+    if not kept:
+        settings.CATALOG_LOCAL_CACHE_BYTES = 0
     catalog.gateway("alpha", priority=90)
     catalog.gateway("beta", priority=50)
     served: dict[datetime, dict[str, Any]] = {}
@@ -112,3 +117,39 @@ def test_past_pages_are_the_pages_served_then(catalog: Catalog, client: Client, 
         at = when + timedelta(minutes=30)
         for text, then in served[when].items():
             assert read(client, json.loads(text), at) == then, (when, text)
+
+
+def span_queries(captured: Any) -> int:
+    """Queries that read spans to rebuild entries (not the check that `at` is within the history)."""
+    begins = 'MIN("catalog_listingspan"."valid_from")'
+    return sum(
+        ("catalog_pricespan" in query["sql"] or "catalog_listingspan" in query["sql"]) and begins not in query["sql"]
+        for query in captured
+    )
+
+
+@pytest.mark.django_db
+def test_a_past_instant_is_rebuilt_once_per_catalog_version(catalog: Catalog, client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    catalog.gateway("alpha", priority=90)
+    catalog.gateway("beta", priority=50)
+    for when, alpha, beta in ((T1, ALPHA_1, BETA_1), (T2, ALPHA_2, BETA_2)):
+        catalog.publish("alpha", alpha, now=when)
+        catalog.publish("beta", beta, now=when)
+    at = T1 + timedelta(minutes=30)
+    with CaptureQueriesContext(connection) as first:
+        total, page = read(client, {"limit": 3}, at)
+    # Another page, sort and filter of the same instant: the rebuilt entries are reused.
+    with CaptureQueriesContext(connection) as again:
+        read(client, {"offset": 3, "limit": 3, "sort": "prompt_price"}, at)
+        read(client, {"q": "chat"}, at)
+    assert span_queries(first.captured_queries) > 0
+    assert span_queries(again.captured_queries) == 0
+    # A publish (a new catalog version) rebuilds the instant: its answer is still the past one,
+    # and nothing rebuilt before is served for it.
+    catalog.publish("alpha", ALPHA_3, now=T3)
+    with CaptureQueriesContext(connection) as after:
+        assert read(client, {"limit": 3}, at) == (total, page)
+    assert span_queries(after.captured_queries) > 0
