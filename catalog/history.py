@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Min, Q
 
-from catalog import bulk
+from catalog import bulk, snapshot
 from catalog.models import ListingSpan, PriceSpan
 from catalog.price_changes import price_slot
 from catalog.render import instant_text
@@ -145,12 +145,18 @@ def prune(*, now: datetime) -> int:
 
 def history_begins(*, now: datetime) -> datetime | None:
     """The earliest instant a point-in-time read can answer: the first listing recorded, or the
-    retention horizon if that is later. None before anything was ever published."""
-    first = ListingSpan.objects.aggregate(first=Min("valid_from"))["first"]
+    retention horizon if that is later. None before anything was ever published. The first
+    listing is remembered by the process like the catalog version (`catalog.snapshot`): every
+    `at=` read asks for it, and only a first publish or a prune moves it."""
+    first = snapshot.remembered("history_first", _first_listing)
     cutoff = horizon(now=now)
     if first is None or cutoff is None:
         return first
     return max(first, cutoff)
+
+
+def _first_listing() -> datetime | None:
+    return ListingSpan.objects.aggregate(first=Min("valid_from"))["first"]
 
 
 def _overlapping(since: datetime | None, until: datetime | None) -> Q:

@@ -133,6 +133,23 @@ def test_a_remembered_state_and_a_cached_list_need_no_sql(
     assert queries.captured_queries == []
 
 
+def test_a_cached_past_read_needs_no_sql_once_the_history_start_is_remembered(
+    small_catalog: Any, client: Client, remembered: None, clock: Clock
+) -> None:
+    # Every `at=` read checks that the instant is within the history (its first listing); that
+    # start is remembered with the rest of the state, so a cached `at=` page costs no query.
+    past = f"{LIST}{'&' if '?' in LIST else '?'}at={(timezone.now() + timedelta(days=1)).isoformat().replace('+00:00', 'Z')}"
+    assert client.get(past).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(past).status_code == 200
+    assert queries.captured_queries == []
+    # Past the state seconds the start is read again (a first publish or a prune moves it).
+    clock.now += 2
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(past).status_code == 200
+    assert any('MIN("catalog_listingspan"."valid_from")' in query["sql"] for query in queries.captured_queries)
+
+
 def test_zero_state_seconds_read_the_version_on_every_request(small_catalog: Any, client: Client, settings: Any) -> None:
     settings.CATALOG_STATE_SECONDS = 0
     client.get(LIST)
