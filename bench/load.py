@@ -8,7 +8,9 @@ For every built-in gateway whose adapter is registered, points the gateway at th
 whose adapter is not registered yet (or whose refresh fails) is stood in for by an
 `openai_compatible` gateway `bench-<slug>` serving `bench-<slug>.json`, the same number of models
 in the generic shape, so the catalog keeps its size. Prints one JSON object: per gateway the
-adapter kind used, outcome, models and seconds; the largest gateway; a detail id to read.
+adapter kind used, outcome, models and seconds; the largest gateway; a detail id to read; and,
+after a second publish of OpenRouter's list with 1 % of its models repriced, `past_at`, an instant
+before it for the `at=` read.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         refresh(gateway)
 
+    report.update(reprice(args.dir))
     sizes = {slug: entry["models"] for slug, entry in report["gateways"].items() if entry["outcome"] != "failed"}
     report["largest_gateway"] = max(sizes, key=sizes.__getitem__)
     report["models"] = AIModel.objects.filter(is_active=True).count()
@@ -99,6 +102,36 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(json.dumps(report))
     return 0
+
+
+REPRICED_SHARE = 100  # one model in this many
+
+
+def reprice(folder: Path) -> dict[str, Any]:
+    """A second publish of OpenRouter's list with one model in `REPRICED_SHARE` repriced (+10 %),
+    so the catalog has a past: `past_at`, an instant between the load and this publish, is what
+    the `at=` read asks for (it rebuilds the repriced models' entries as they were then)."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from catalog.render import instant_text
+    from gateways.models import Gateway
+    from gateways.refresh import gateway_import
+
+    gateway = Gateway.objects.filter(slug="openrouter", enabled=True).first()
+    if gateway is None or not (folder / "openrouter.json").exists():
+        return {"past_at": None, "repriced": 0}
+    body = json.loads((folder / "openrouter.json").read_bytes())  # prices are strings; other floats round-trip
+    repriced = 0
+    for item in body["data"][::REPRICED_SHARE]:
+        prompt = (item.get("pricing") or {}).get("prompt")
+        if prompt not in (None, "0", "-1"):
+            item["pricing"]["prompt"] = str(Decimal(prompt) * Decimal("1.1"))
+            repriced += 1
+    past_at = datetime.now(tz=UTC)
+    time.sleep(0.01)  # the publish's instant comes strictly after `past_at`
+    run = gateway_import(gateway=gateway, body=json.dumps(body))
+    return {"past_at": instant_text(past_at), "repriced": repriced if run.outcome in ("success", "degraded") else 0}
 
 
 if __name__ == "__main__":

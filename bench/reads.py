@@ -31,10 +31,19 @@ class Endpoint:
     revalidate: bool = False  # send If-None-Match with the ETag of a first request; expect 304
 
 
-def endpoints(*, largest_gateway: str, detail_id: str) -> list[Endpoint]:
+def endpoints(*, largest_gateway: str, detail_id: str, past_at: str | None = None) -> list[Endpoint]:
+    """The reads measured. `past_at`: an instant before the load's last publish (`bench/load.py`),
+    for the `at=` read; without one that read is left out."""
     listing = "/catalog/v1/models?gateway=all&limit=50"
+    past = (
+        [Endpoint("past", f"`gateway=all&limit=50&at=` before the last publish (`{past_at}`)", f"{listing}&at={quote(past_at)}")]
+        if past_at
+        else []
+    )
     return [
         Endpoint("list", "`gateway=all&limit=50`", listing),
+        Endpoint("list1000", "`gateway=all&limit=1000`", "/catalog/v1/models?gateway=all&limit=1000"),
+        Endpoint("openrouter", "`gateway=openrouter`, the whole list", "/catalog/v1/models?gateway=openrouter&limit=1000"),
         Endpoint(
             "filtered",
             "filtered + sorted (`q`, `output_modalities`, `supported_parameters`, `sort=prompt_price`)",
@@ -54,6 +63,7 @@ def endpoints(*, largest_gateway: str, detail_id: str) -> list[Endpoint]:
             # `at` the key changes every minute; a past `at` reads the history, another figure).
             "/catalog/v1/cost?input_tokens=1000&output_tokens=500&limit=50&at=2099-01-01T12:00:00Z",
         ),
+        *past,
         Endpoint("revalidate", "`If-None-Match` revalidation of `gateway=all&limit=50`", listing, revalidate=True),
     ]
 

@@ -120,7 +120,13 @@ def refresh_benchmark(url: str, folder: Path, *, kind: str, repeats: int, profil
         step("first", ["publish", "--body", str(body), "--kind", kind])
         step("unchanged", ["publish", "--body", str(body), "--kind", kind])
         step("changed", ["publish", "--body", str(changed), "--kind", kind])
-    out: dict[str, Any] = {"kind": kind, "models": steps["first"][0]["models"], "repeats": repeats, "steps": {}}
+    out: dict[str, Any] = {
+        "kind": kind,
+        "models": steps["first"][0]["models"],
+        "repeats": repeats,
+        "body_mb": body.stat().st_size / 2**20,
+        "steps": {},
+    }
     for name, runs in steps.items():
         out["steps"][name] = {
             "seconds": median([r["seconds"] for r in runs]),
@@ -167,7 +173,9 @@ def read_benchmark(url: str, folder: Path, *, plan: reads.Plan, port: int, worke
     finally:
         upstream.terminate()
         upstream.wait(timeout=10)
-    points = reads.endpoints(largest_gateway=loaded["largest_gateway"], detail_id=loaded["detail_id"] or "missing")
+    points = reads.endpoints(
+        largest_gateway=loaded["largest_gateway"], detail_id=loaded["detail_id"] or "missing", past_at=loaded.get("past_at")
+    )
     out: dict[str, Any] = {"loaded": loaded, "endpoints": {p.name: {"label": p.label, "path": p.path} for p in points}}
     for cache in ("warm", "cold"):
         server = reads.start(url, port=port, cache=cache, workers=workers)
@@ -223,6 +231,12 @@ def _f(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+# Warm reads as a share of the trivial view's throughput (issue 22): the three pages it names have
+# their own goals, every other read keeps the first one (within 2x: a share of 0.5).
+WARM_SHARE = {"list": 0.9, "list1000": 0.8, "openrouter": 0.8, "revalidate": 0.9}
+COLD_WITHIN = {"past": 3.0, "cost": 3.0}  # cold, as a multiple of the cold plain list (issue 16)
+
+
 def targets(results: dict[str, Any], primary: int) -> list[tuple[str, str, bool | None]]:
     sizes = sorted(results["sizes"], key=int)
     at = results["sizes"].get(str(primary)) or results["sizes"][sizes[-1]]
@@ -231,31 +245,27 @@ def targets(results: dict[str, Any], primary: int) -> list[tuple[str, str, bool 
     reads_at = at.get("reads")
     if reads_at:
         for name, row in reads_at.items():
-            if name == "revalidate":
-                continue
+            goal = WARM_SHARE.get(name, 0.5)
+            what = "304 revalidation" if name == "revalidate" else f"warm read `{name}`"
+            title = f"{what} at least {goal:.0%} of the trivial view's throughput ({label})"
             if "missing" in row:
-                out.append(
-                    (f"warm read `{name}` within 2x of the trivial view ({label})", f"endpoint missing: {row['missing']}", False)
-                )
+                out.append((title, f"endpoint missing: {row['missing']}", False))
                 continue
-            out.append((f"warm read `{name}` within 2x of the trivial view ({label})", f"{_f(row['ratio'])}x", row["ratio"] <= 2))
-        row = reads_at.get("revalidate", {})
-        if "missing" in row:
-            out.append((f"304 revalidation within 1.25x ({label})", f"missing: {row['missing']}", False))
-        elif row:
-            out.append((f"304 revalidation within 1.25x ({label})", f"{_f(row['ratio'])}x", row["ratio"] <= 1.25))
+            share = 1 / row["ratio"] if row["ratio"] else 0.0
+            out.append((title, f"{_f(share)}x ({_f(row['ratio'])}x the time)", share >= goal))
         row = reads_at.get("filtered", {})
-        if "missing" in row:
-            out.append((f"cold filtered read at least 25 % of warm ({label})", f"missing: {row['missing']}", False))
-        elif row:
+        if row and "missing" not in row:
             out.append(
                 (f"cold filtered read at least 25 % of warm ({label})", f"{row['cold_share']:.0%}", row["cold_share"] >= 0.25)
             )
-        cost, plain = reads_at.get("cost", {}), reads_at.get("list", {})
-        if cost and plain and "missing" not in cost and "missing" not in plain and cost["cold"]["rps"]:
-            # Cold: the warm answer is a cached page either way; the work is in the ranking.
-            ratio = plain["cold"]["rps"] / cost["cold"]["rps"]
-            out.append((f"cold `cost` over all models within 3x of the cold plain list ({label})", f"{_f(ratio)}x", ratio <= 3))
+        plain = reads_at.get("list", {})
+        for name, within in COLD_WITHIN.items():
+            row = reads_at.get(name, {})
+            if row and plain and "missing" not in row and "missing" not in plain and row["cold"]["rps"]:
+                # Cold: the warm answer is a cached page either way; the work is in the read.
+                ratio = plain["cold"]["rps"] / row["cold"]["rps"]
+                title = f"cold `{name}` (limit 50) within {within:g}x of the cold plain list ({label})"
+                out.append((title, f"{_f(ratio)}x", ratio <= within))
     small, large = sizes[0], sizes[-1]
     if small != large and results["sizes"][small].get("reads") and results["sizes"][large].get("reads"):
         a, b = results["sizes"][small]["reads"].get("list", {}), results["sizes"][large]["reads"].get("list", {})
@@ -275,10 +285,15 @@ def targets(results: dict[str, Any], primary: int) -> list[tuple[str, str, bool 
         steps = refresh_at["steps"]
         ratio = steps["first"]["seconds"] / steps["floor"]["seconds"]
         out.append((f"first publish within 3x the raw floor ({label})", f"{_f(ratio, 1)}x", ratio <= 3))
+        body_mb = refresh_at.get("body_mb")
+        if body_mb:
+            peak = steps["first"]["rss_growth_mb"] / body_mb
+            title = f"peak RSS growth of a first publish within 3x the body ({label}, body {_f(body_mb, 0)} MB)"
+            out.append((title, f"{_f(peak, 1)}x", peak <= 3))
         rows = steps["unchanged"]["model_rows"]
         out.append((f"unchanged refresh writes 0 model rows ({label})", str(rows), rows == 0))
-        half = steps["unchanged"]["seconds"] / steps["first"]["seconds"]
-        out.append((f"unchanged refresh at most half the first publish ({label})", f"{_f(half)}x", half <= 0.5))
+        again = steps["unchanged"]["seconds"] / steps["floor"]["seconds"]
+        out.append((f"unchanged refresh within 1.5x the raw floor ({label})", f"{_f(again, 1)}x", again <= 1.5))
         peaks = [
             (int(s), results["sizes"][s]["refresh"]["steps"]["first"]["rss_growth_mb"])
             for s in sizes
@@ -423,8 +438,8 @@ def growth_table(results: dict[str, Any]) -> list[str]:
         "",
         "Each figure as a ratio to its baseline at the same size (refresh: x floor; reads: p50 / baseline p50).",
         "",
-        "| models | first publish | unchanged | 5 % changed | peak RSS growth MB (first) | list warm p50 | list cold p50 | filtered cold p50 | gateway limit=1000 cold p50 | detail cold p50 | /v1/models cold p50 | 304 p50 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| models | first publish | unchanged | 5 % changed | peak RSS growth MB (first) | list warm p50 | list cold p50 | filtered cold p50 | gateway limit=1000 cold p50 | detail cold p50 | /v1/models cold p50 | 304 p50 | `at=` cold p50 | `cost` cold p50 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sizes:
         data = results["sizes"][size]
@@ -452,6 +467,8 @@ def growth_table(results: dict[str, Any]) -> list[str]:
             p50("detail", "cold"),
             p50("openai", "cold"),
             p50("revalidate", "warm"),
+            p50("past", "cold"),
+            p50("cost", "cold"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
