@@ -39,9 +39,14 @@ class CompressedPart:
 
     def gzip(self, tail: bytes) -> bytes:
         """A complete gzip stream of this part followed by `tail`."""
+        return b"".join(self.gzip_parts(tail))
+
+    def gzip_parts(self, tail: bytes) -> tuple[bytes, bytes]:
+        """`gzip(tail)` in two pieces written one after the other: the stored part, unchanged, and
+        the compressed tail with the stream's trailer."""
         compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
         trailer = struct.pack("<II", zlib.crc32(tail, self.crc) & 0xFFFFFFFF, (self.size + len(tail)) & 0xFFFFFFFF)
-        return self.data + compressor.compress(tail) + compressor.flush() + trailer
+        return self.data, compressor.compress(tail) + compressor.flush() + trailer
 
     def plain(self, tail: bytes) -> bytes:
         """This part followed by `tail`, uncompressed (clients that do not accept gzip)."""

@@ -68,9 +68,18 @@ class CatalogResponse(HttpResponse):
     """A response that runs `after_send` callbacks once the server has written it (WSGI `close()`),
     before Django's own end-of-request handling."""
 
+    encoding_chosen = False  # `gatewayz_site.compression`: gzip, or plain, decided here already
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.after_send: list[Callable[[], None]] = []
+
+    def set_parts(self, *parts: bytes) -> None:
+        """The body as parts written one after the other, never joined into one new copy (a
+        cached page is large; its tail is per request). `content` still reads the whole body."""
+        self._container = list(parts)
+        self["Content-Length"] = str(sum(len(part) for part in parts))
+        self.encoding_chosen = True
 
     def close(self) -> None:
         for callback in self.after_send:
@@ -280,11 +289,12 @@ class CatalogView(APIView):
                 etag = self.etag(read_version, generation, *parts, involved=involved)
                 cache_key = cache.key(read_version, generation, *parts)
             cache.set(cache_key, part, settings.CATALOG_CACHE_SECONDS)
+        response = CatalogResponse(content_type=content_type)
         if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            response = CatalogResponse(part.gzip(tail()), content_type=content_type)
+            response.set_parts(*part.gzip_parts(tail()))
             response["Content-Encoding"] = "gzip"
         else:
-            response = CatalogResponse(_plain(cache_key, part) + tail(), content_type=content_type)
+            response.set_parts(_plain(cache_key, part), tail())
         return self._finish(response, etag=etag, involved=involved)
 
     def _finish(self, response: CatalogResponse, *, etag: str, involved: Iterable[SourceStatus]) -> CatalogResponse:

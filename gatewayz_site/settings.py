@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",  # before anything that can answer (CommonMiddleware, gzip)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "gatewayz_site.compression.GZipMiddleware",  # Django's, except for bodies that chose their encoding
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -85,6 +85,32 @@ def test_gzip_body_is_the_same_json_as_the_plain_one(small_catalog: Any, client:
     assert [item["id"] for item in orjson.loads(plain.content)["data"]] == ALL_IDS
 
 
+def test_a_cached_body_is_written_in_parts_with_its_length_and_left_alone_by_gzip(
+    small_catalog: Any, client: Client, monkeypatch: Any
+) -> None:
+    # The cached part and the per-request tail are written one after the other (no joined copy of
+    # a large page per request); the gzip middleware neither joins nor re-encodes them.
+    joined: list[int] = []
+    original = responses.CatalogResponse.content.fget
+
+    def content(response: Any) -> bytes:
+        joined.append(1)
+        return original(response)
+
+    for encoding in ("", "gzip"):
+        monkeypatch.setattr(responses.CatalogResponse, "content", property(content, responses.CatalogResponse.content.fset))
+        response = client.get("/v1/models", HTTP_ACCEPT_ENCODING=encoding)
+        assert response.status_code == 200
+        assert len(response._container) == 2
+        assert joined == []  # nothing on the server side read the whole body
+        monkeypatch.undo()
+        body = response.content
+        assert int(response["Content-Length"]) == len(body)
+        assert response.get("Content-Encoding") == (encoding or None)
+        plain = gzip.decompress(body) if encoding else body
+        assert [item["id"] for item in orjson.loads(plain)["data"]] == ALL_IDS
+
+
 def test_cached_data_part_is_served_with_current_freshness_and_timestamp(
     small_catalog: Any, client: Client, monkeypatch: Any
 ) -> None:
