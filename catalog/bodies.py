@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime 0, unknown OS
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+FAST_ABOVE = 1024 * 1024  # bytes of JSON above which a part is compressed for speed
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,11 @@ class CompressedPart:
         return len(self.data)
 
     @classmethod
-    def of(cls, text: bytes, *, level: int = 6) -> CompressedPart:
+    def of(cls, text: bytes, *, level: int | None = None) -> CompressedPart:
+        """`text` compressed: at zlib's default level 6, or at level 1 above `FAST_ABOVE` bytes,
+        where compressing is most of a cache miss's time (a 2 MB page: 21 ms at level 6, 9 ms at
+        level 1, for a body about 1.5x as large; docs/benchmarks.md)."""
+        level = level if level is not None else (1 if len(text) > FAST_ABOVE else 6)
         compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
         data = GZIP_HEADER + compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH)
         return cls(data=data, crc=zlib.crc32(text), size=len(text))

@@ -283,8 +283,10 @@ class CatalogView(APIView):
             return self._finish(CatalogResponse(status=304), etag=etag, involved=involved)
         cache_key = cache.key(version, generation, *parts)
         part = cache.get(cache_key)
+        text: bytes | None = None  # the part uncompressed, when this request built it
         if not isinstance(part, CompressedPart):
-            read_version, part = at_one_version(lambda totals: CompressedPart.of(build(totals)))
+            read_version, text = at_one_version(build)
+            part = CompressedPart.of(text)
             if read_version != version:  # published since this process last looked
                 etag = self.etag(read_version, generation, *parts, involved=involved)
                 cache_key = cache.key(read_version, generation, *parts)
@@ -294,7 +296,7 @@ class CatalogView(APIView):
             response.set_parts(*part.gzip_parts(tail()))
             response["Content-Encoding"] = "gzip"
         else:
-            response.set_parts(_plain(cache_key, part), tail())
+            response.set_parts(_plain(cache_key, part, built=text), tail())
         return self._finish(response, etag=etag, involved=involved)
 
     def _finish(self, response: CatalogResponse, *, etag: str, involved: Iterable[SourceStatus]) -> CatalogResponse:
@@ -332,10 +334,14 @@ def _not_modified(request: Request, etag: str) -> bool:
     return "*" in tags or etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}
 
 
-def _plain(cache_key: str, part: CompressedPart) -> bytes:
+def _plain(cache_key: str, part: CompressedPart, *, built: bytes | None = None) -> bytes:
     """The part uncompressed, for clients that do not accept gzip; kept with this process's recent
-    entries (never in the shared cache: it is the same data, several times larger)."""
+    entries (never in the shared cache: it is the same data, several times larger). `built`: the
+    text this request has just built the part from, so nothing is decompressed."""
     plain_key = cache_key + ":plain"
+    if built is not None:
+        cache.remember(plain_key, built)
+        return built
     text = cache.recent(plain_key)
     if not isinstance(text, bytes):
         text = part.plain(b"")

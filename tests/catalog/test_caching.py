@@ -111,6 +111,18 @@ def test_a_cached_body_is_written_in_parts_with_its_length_and_left_alone_by_gzi
         assert [item["id"] for item in orjson.loads(plain)["data"]] == ALL_IDS
 
 
+def test_a_large_part_is_compressed_for_speed_and_still_one_gzip_stream(monkeypatch: Any) -> None:
+    from catalog import bodies
+
+    text = orjson.dumps([{"id": f"acme/model-{i}", "pricing": {"prompt": "0.000001"}} for i in range(30000)])
+    assert len(text) > bodies.FAST_ABOVE
+    fast, default = bodies.CompressedPart.of(text), bodies.CompressedPart.of(text, level=6)
+    assert fast.nbytes > default.nbytes  # level 1: larger, and several times quicker to make
+    assert gzip.decompress(fast.gzip(b"]")) == text + b"]"
+    monkeypatch.setattr(bodies, "FAST_ABOVE", len(text))
+    assert bodies.CompressedPart.of(text).nbytes == default.nbytes
+
+
 def test_cached_data_part_is_served_with_current_freshness_and_timestamp(
     small_catalog: Any, client: Client, monkeypatch: Any
 ) -> None:
