@@ -124,7 +124,13 @@ def page_facts(*, total: int, returned: int, offset: int, limit: int, gateway: s
 
 def envelope_part(data: bytes, facts: Mapping[str, Any], *, head: bytes = b'{"data":') -> bytes:
     """The cacheable part of a list envelope, still open: `{"data":<data>,<facts>`."""
-    return head + data + b"," + members(facts)
+    return b"".join((head, data, b",", members(facts)))
+
+
+def fragments_part(fragments: Iterable[str], facts: Mapping[str, Any], *, head: bytes = b'{"data":') -> bytes:
+    """`envelope_part` of stored JSON documents: `{"data":[<fragment>,...],<facts>`, the page's
+    text encoded once and copied once into the part (a whole `/v1/models` is tens of MB)."""
+    return b"".join((head, b"[", ",".join(fragments).encode(), b"],", members(facts)))
 
 
 def envelope_tail(**values: Any) -> bytes:

@@ -31,7 +31,7 @@ from catalog.cost import WORKLOAD, Workload
 from catalog.cost_ranking import cost_sorted_page
 from catalog.counts import active_counts_by_slug
 from catalog.render import instant_text
-from catalog.responses import CatalogView, envelope_part, envelope_tail, now_text, page_facts
+from catalog.responses import CatalogView, envelope_part, envelope_tail, fragments_part, now_text, page_facts
 from catalog.serializers import (
     ChangeFeedQuerySerializer,
     ChangeListResponseSerializer,
@@ -167,8 +167,7 @@ class _ModelListBase(CatalogView):
             else:
                 page = selectors.model_page(filters=filters, offset=offset, limit=limit, column=self.column, total=known_total)
             facts = page_facts(total=page.total, returned=len(page.fragments), offset=offset, limit=limit, gateway=gateway)
-            data = b"[" + ",".join(page.fragments).encode() + b"]"
-            return envelope_part(data, facts, head=b'{"object":"list","data":' if self.openai else b'{"data":')
+            return fragments_part(page.fragments, facts, head=b'{"object":"list","data":' if self.openai else b'{"data":')
 
         return self.cached(
             request,
