@@ -312,6 +312,9 @@ def _rebuilt(filters: ModelFilters, at: datetime) -> Rebuilt:
     parts (`catalog.cache.remember`) under the catalog version: a second read of the same past
     instant (another page, filter or sort) reads no span and merges nothing. Its documents are
     shared by those reads and never changed by them."""
+    # Inside a view's build the version is the snapshot's own: `catalog.consistent.at_one_version`
+    # reads it first and makes it the remembered one when newer, so the entries kept under a
+    # version were rebuilt from that version's tables.
     key = cache.key("past-entries", cache.catalog_version(), filters.gateway, at.isoformat())
     found = cache.recent(key)
     if found is not None:
