@@ -254,10 +254,15 @@ def _current_order(sort: str, id_field: str, row_field: str) -> list[Any]:
 def changed_since(at: datetime) -> Q:
     """The rows (`AIModel`) whose listing or prices at `at` differ from today's: a span of theirs
     opened or closed after it. Every other row stands today as it stood then."""
-    after = Q(valid_from__gt=at) | Q(valid_to__gt=at)
+    after = _after(at)
     return Q(pk__in=PriceSpan.objects.filter(after).values("ai_model_id")) | Q(
         pk__in=ListingSpan.objects.filter(after).values("ai_model_id")
     )
+
+
+def _after(at: datetime) -> Q:
+    """The spans (either kind) opened or closed after `at`."""
+    return Q(valid_from__gt=at) | Q(valid_to__gt=at)
 
 
 @dataclass(slots=True)
@@ -280,7 +285,7 @@ def split(filters: ModelFilters, at: datetime) -> Split:
     merged = filters.gateway == "all"
     rebuilt = _rebuilt(filters, at)
     today = model_list(filters=filters).order_by()
-    aside = Q(pk__in=rebuilt.aside) if rebuilt.aside is not None else _aside_query(filters, at)
+    aside = Q(pk__in=rebuilt.aside) if rebuilt.aside is not None else _aside(filters, _changed(filters, at))
     redone = rebuilt.entries if filters.unfiltered else [entry for entry in rebuilt.entries if _matches(filters)(entry)]
     if filters.has_disagreement is not None and not merged:
         # A gateway's rows take part in today's disagreements (an entry's, for `all`, is its own).
@@ -320,16 +325,17 @@ def _rebuilt(filters: ModelFilters, at: datetime) -> Rebuilt:
     if found is not None:
         return found
     merged = filters.gateway == "all"
+    changed = _changed(filters, at)
     rows = AIModel.objects.filter(_listed(at))
     if merged:
-        rows = rows.filter(gateway__enabled=True, canonical_key__in=_changed_keys(at))
+        rows = rows.filter(changed.of(), gateway__enabled=True)
     else:
-        rows = rows.filter(pk__in=AIModel.objects.filter(changed_since(at)).values("pk"), **_scope(filters))
+        rows = rows.filter(changed.of(), **_scope(filters))
     listed = list(rows.order_by(*ROW_ORDER).values(*ROW_FIELDS))
     entries = _entries(listed, _documents(listed, at), merged=merged)
     # Today's entries of the whole scope (its unfiltered list) that the rebuilt ones replace.
     whole = model_list(filters=ModelFilters(gateway=filters.gateway, gateway_id=filters.gateway_id))
-    aside = tuple(whole.filter(_aside_query(filters, at)).order_by().values_list("pk", flat=True)[: LISTED_ASIDE + 1])
+    aside = tuple(whole.filter(_aside(filters, changed)).order_by().values_list("pk", flat=True)[: LISTED_ASIDE + 1])
     rebuilt = Rebuilt(entries=entries, aside=aside if len(aside) <= LISTED_ASIDE else None)
     if len(listed) <= KEPT_ROWS:
         cache.remember(key, rebuilt, size=sum(len(row["public_json"]) for row in listed) * 3 + 8 * len(aside))
@@ -338,17 +344,43 @@ def _rebuilt(filters: ModelFilters, at: datetime) -> Rebuilt:
 
 LISTED_ASIDE = 500  # today's entries set aside, listed by key in the page query; more: a subquery
 KEPT_ROWS = 5000  # an instant whose rebuilt rows are more is rebuilt on every read (a far past)
+LISTED_CHANGED = 5000  # rows changed since an instant, read as a list of keys; more: subqueries
 
 
-def _changed_keys(at: datetime) -> QuerySet[Any]:
-    return AIModel.objects.filter(changed_since(at)).values("canonical_key")
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """`_changed`'s answer: a field of `AIModel` and the values it must be in."""
+
+    field: str
+    values: Any  # a set or list of values, or a subquery of them
+
+    def of(self, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}{self.field}__in": self.values})
 
 
-def _aside_query(filters: ModelFilters, at: datetime) -> Q:
-    """Today's entries that `split` replaces, as a condition on today's list."""
-    if filters.gateway == "all":
-        return Q(primary__canonical_key__in=_changed_keys(at))
-    return Q(pk__in=AIModel.objects.filter(changed_since(at)).values("pk"))
+def _changed(filters: ModelFilters, at: datetime) -> Changed:
+    """The rows `_rebuilt` reads again (for `gateway=all`, every row of a merge key with a row
+    `changed_since(at)`). The changed rows and their merge keys are read first, as lists, when
+    they are few (a recent past): as subqueries, PostgreSQL tests each row of the table against
+    them (a scan of every row, 30-90 ms at 20k models), where a list is looked up by index."""
+    after = _after(at)
+    spans = (
+        PriceSpan.objects.filter(after).order_by().values_list("ai_model_id", flat=True)
+        .union(ListingSpan.objects.filter(after).order_by().values_list("ai_model_id", flat=True))
+    )  # fmt: skip
+    pks: Any = list(spans[: LISTED_CHANGED + 1])
+    if len(pks) > LISTED_CHANGED:
+        pks = AIModel.objects.filter(changed_since(at)).values("pk")
+    if filters.gateway != "all":
+        return Changed("pk", pks)
+    keys = AIModel.objects.filter(pk__in=pks).values_list("canonical_key", flat=True)
+    return Changed("canonical_key", keys if isinstance(pks, QuerySet) else set(keys))
+
+
+def _aside(filters: ModelFilters, changed: Changed) -> Q:
+    """Today's entries that `split` replaces, as a condition on today's list: those of the rows
+    `changed` selects (an entry's, by its primary row)."""
+    return changed.of("primary__" if filters.gateway == "all" else "")
 
 
 def _scope(filters: ModelFilters) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from catalog import point_in_time
 from catalog.render import instant_text
 from catalog.serializers import SORT_VALUES
 
@@ -95,14 +96,24 @@ def read(client: Client, query: dict[str, Any], at: datetime | None = None) -> t
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kept", [True, False], ids=["rebuilt-entries-kept", "rebuilt-every-read"])
-def test_past_pages_are_the_pages_served_then(catalog: Catalog, client: Client, settings: Any, kept: bool) -> None:
+@pytest.mark.parametrize(
+    ("kept", "listed"),
+    [(True, True), (False, True), (False, False)],
+    ids=["rebuilt-entries-kept", "rebuilt-every-read", "changed-rows-as-subqueries"],
+)
+def test_past_pages_are_the_pages_served_then(
+    catalog: Catalog, client: Client, settings: Any, monkeypatch: pytest.MonkeyPatch, kept: bool, listed: bool
+) -> None:
     # Hundreds of reads from one client: not what the anonymous rate limit is tested on.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_catalog": "100000/min"}}
     # Kept: every read of an instant after its first reuses the entries rebuilt for it
     # (`point_in_time._rebuilt`); with no process memory each read rebuilds them.
     if not kept:
         settings.CATALOG_LOCAL_CACHE_BYTES = 0
+    # Listed: the rows changed since the instant are read as a list first (a recent past); else
+    # they are selected by subqueries, as for a far past with more than `LISTED_CHANGED`.
+    if not listed:
+        monkeypatch.setattr(point_in_time, "LISTED_CHANGED", 0)
     catalog.gateway("alpha", priority=90)
     catalog.gateway("beta", priority=50)
     served: dict[datetime, dict[str, Any]] = {}
