@@ -50,8 +50,10 @@ def _forget_process_state() -> Iterator[None]:
     from catalog import cache, snapshot
     from catalog.cache_backend import CIRCUIT
     from gateways.scheduling import BROKER
+    from gateways.stale_asks import ASKS
 
     def forget() -> None:
+        ASKS.clear()
         snapshot.clear()
         snapshot.forget_last_known()
         cache._recent.clear()
