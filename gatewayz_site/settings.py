@@ -68,11 +68,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gatewayz_site.compression.GZipMiddleware",  # Django's, except for bodies that chose their encoding
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "gatewayz_site.site_middleware.PublicReadSessionMiddleware",  # Django's three, bypassed by public reads
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "gatewayz_site.site_middleware.PublicReadAuthenticationMiddleware",
+    "gatewayz_site.site_middleware.PublicReadMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "health.metrics.CatalogRequestMetrics",
     "gatewayz_site.errors.DatabaseUnavailableMiddleware",
