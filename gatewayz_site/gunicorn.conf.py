@@ -19,6 +19,8 @@ machine, plus the Celery workers' `--concurrency`, must stay below PostgreSQL's 
 - `PROMETHEUS_MULTIPROC_DIR` (unset): prometheus-client's folder for the request metrics of every
   worker, so `/metrics` sums them. Emptied when gunicorn starts; a dead worker's live gauges are
   dropped from it (`child_exit`), its counters stay counted.
+- Each worker warms up before taking clients (`post_worker_init`: gatewayz_site/warm.py requests
+  `/catalog/v1/models?limit=50` through the application and logs the time it took).
 - `LOG_FORMAT`, `LOG_LEVEL`: gunicorn's own lines (one access line per request) in the same format as
   the service's other logs.
 """
@@ -88,6 +90,14 @@ def on_starting(server: Any) -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         for stale in Path(folder).glob("*.db"):
             stale.unlink()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Each worker requests the catalog's front page once before taking clients (gatewayz_site/warm.py);
+    a failure is logged, never raised."""
+    from gatewayz_site.warm import warm
+
+    warm()
 
 
 def child_exit(server: Any, worker: Any) -> None:
