@@ -18,12 +18,15 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.http import HttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.http import parse_etags
 from rest_framework import serializers as drf_serializers
@@ -63,6 +66,12 @@ _VALID_PARAMS: dict[tuple[Any, ...], dict[str, Any]] = {}
 _VALID_PARAMS_SIZE = 512
 _VALID_PARAMS_LOCK = threading.Lock()
 
+# What the last full answer to a query told its client, for `CatalogView.dispatch`'s early 304:
+# (view class, path, query string) -> `_Revalidation`, oldest dropped first.
+_REVALIDATIONS: dict[tuple[Any, str, str], _Revalidation] = {}
+_REVALIDATIONS_SIZE = 1024
+_REVALIDATIONS_LOCK = threading.Lock()
+
 
 class CatalogResponse(HttpResponse):
     """A response that runs `after_send` callbacks once the server has written it (WSGI `close()`),
@@ -88,6 +97,45 @@ class CatalogResponse(HttpResponse):
             except Exception:  # noqa: BLE001 - a failed refresh request must never break a read
                 log.warning("could not request a refresh of stale gateways", exc_info=True)
         super().close()
+
+
+@dataclass(frozen=True)
+class _Revalidation:
+    """The state a full answer was computed at and the ETag it gave: while the catalog version,
+    the cache generation and the gateways' signature are the same, that query's ETag is this one."""
+
+    version: int
+    generation: Any
+    signature: tuple[Any, ...]
+    involved: tuple[str, ...]
+    etag: str
+
+
+def _signature(statuses: Mapping[str, SourceStatus]) -> tuple[Any, ...]:
+    """Every fact of the gateways that a query's validation, filters or ETag reads."""
+    return tuple((s.slug, s.id, s.enabled, s.status, s.stale) for s in statuses.values())
+
+
+def _may_be_signed_in(request: HttpRequest) -> bool:
+    """Whether the catalog's authentication could recognise someone (a session cookie, or an
+    `Authorization` header shaped like a DRF token): only DRF's path knows who, and the throttle
+    counts a signed-in user per account."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return True
+    scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return scheme.lower() in ("token", "bearer") and bool(credentials.strip())
+
+
+class _AnonymousRequest:
+    """DRF's request for a client without credentials, as a throttle reads it: the Django
+    request's attributes (DRF's `Request` proxies them too), and `user` no one."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+        self.user = AnonymousUser()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
 
 
 class InvalidQuery(Exception):
@@ -156,6 +204,58 @@ class CatalogView(APIView):
 
     def get_exception_handler(self) -> Callable[..., Any]:
         return catalog_exception_handler
+
+    # -- the early 304 --------------------------------------------------------------------------
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """A revalidation of a query answered before (`cached(..., statuses=...)`) whose state has
+        not changed is answered 304 here, without DRF's request, negotiation and view: the same
+        throttle count, the same headers (`_finish`, `finalize_response`). Anything else (and a
+        throttled client, whose 429 DRF writes) takes DRF's path, counted once."""
+        early = self._early_not_modified(request, args, kwargs)
+        if early is not None:
+            return early
+        return super().dispatch(request, *args, **kwargs)
+
+    def _early_not_modified(self, request: HttpRequest, args: Any, kwargs: Any) -> HttpResponseBase | None:
+        if request.method not in ("GET", "HEAD") or "HTTP_IF_NONE_MATCH" not in request.META:
+            return None
+        if _may_be_signed_in(request):
+            return None
+        known = _REVALIDATIONS.get((type(self), request.path, request.META.get("QUERY_STRING", "")))
+        if known is None:
+            return None
+        # DRF's order: the throttle before the view reads anything. Its answer is kept for DRF's
+        # path (`check_throttles`), so a request that goes on is not counted twice.
+        # It sees what DRF's authentication makes of a request without credentials: no one (never
+        # the middleware's lazy `request.user`, which would open the session and vary on Cookie).
+        anonymous = _AnonymousRequest(request)
+        self._throttle_waits = [t.wait() for t in self.get_throttles() if not t.allow_request(anonymous, self)]
+        if self._throttle_waits:
+            return None
+        outage.begin_request()
+        try:
+            version, generation, statuses = cache.catalog_version(), cache.generation(), self.statuses()
+        except outage.DATABASE_UNAVAILABLE:
+            return None  # DRF's path answers it (with its own fallbacks)
+        if (version, generation, _signature(statuses)) != (known.version, known.generation, known.signature):
+            return None
+        if not _not_modified(request, known.etag):
+            return None
+        involved = [statuses[slug] for slug in known.involved]
+        self.args, self.kwargs, self.request = args, kwargs, request
+        self.headers = self.default_response_headers
+        response = self._finish(CatalogResponse(status=304), etag=known.etag, involved=involved)
+        self.response = self.finalize_response(request, response, *args, **kwargs)
+        return self.response
+
+    def check_throttles(self, request: Request) -> None:
+        waits = getattr(self, "_throttle_waits", None)
+        if waits is None:
+            super().check_throttles(request)
+        elif waits:
+            durations = [wait for wait in waits if wait is not None]
+            self.throttled(request, max(durations, default=None))
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         outage.begin_request()
@@ -275,16 +375,28 @@ class CatalogView(APIView):
         build: Callable[[Mapping[str, Any]], bytes],
         tail: Callable[[], bytes],
         content_type: str = "application/json",
+        statuses: Mapping[str, SourceStatus] | None = None,
     ) -> CatalogResponse:
         """304 when the client has it; else the cached (or freshly built) part plus `tail()`,
         gzip-compressed when the client accepts it. (A whole document, such as the Atom feed,
         is a part with an empty tail.)
 
+        `statuses`: the gateways the view read, given when `parts` depend on nothing but the
+        request's path and query, that state, the version and the generation (no clock: not a
+        cost sort's minute, not `at=`). The ETag is then remembered so that the next revalidation
+        of the same query is answered before DRF (`dispatch`).
+
         The ETag and the cache key name the catalog version the part was read at: `parts` says
         what the query is, and a miss runs `build(totals)` in one snapshot (`catalog.consistent`)
         that also reads the version and its totals, so rows, total, ETag and key all agree."""
         version, generation = cache.catalog_version(), cache.generation()
+        involved = list(involved)
         etag = self.etag(version, generation, *parts, involved=involved)
+        if statuses is not None and not _may_be_signed_in(request._request):
+            _remember_revalidation(
+                (type(self), request._request.path, request.META.get("QUERY_STRING", "")),
+                _Revalidation(version, generation, _signature(statuses), tuple(s.slug for s in involved), etag),
+            )
         if _not_modified(request, etag):
             return self._finish(CatalogResponse(status=304), etag=etag, involved=involved)
         cache_key = cache.key(version, generation, *parts)
@@ -319,6 +431,15 @@ class CatalogView(APIView):
         if stale:
             response.after_send.append(lambda: stale_read(stale, sender=type(self)))
         return response
+
+
+def _remember_revalidation(key: tuple[Any, str, str], entry: _Revalidation) -> None:
+    if _REVALIDATIONS.get(key) == entry:
+        return
+    with _REVALIDATIONS_LOCK:
+        if len(_REVALIDATIONS) >= _REVALIDATIONS_SIZE and key not in _REVALIDATIONS:
+            _REVALIDATIONS.pop(next(iter(_REVALIDATIONS)))  # the oldest
+        _REVALIDATIONS[key] = entry
 
 
 def _accepted(serializer_class: type[drf_serializers.Serializer]) -> frozenset[str]:

@@ -175,6 +175,8 @@ class _ModelListBase(CatalogView):
             involved=involved,
             build=build,
             tail=lambda: envelope_tail(note=_note(gateway, involved), freshness=self.freshness(involved), **as_of),
+            # A clock-free query (no `at`, no cost sort's minute) may be revalidated before DRF.
+            statuses=statuses if at is None and filters.sort != "cost" else None,
         )
 
 

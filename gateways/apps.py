@@ -21,10 +21,16 @@ class GatewaysConfig(AppConfig):
 
 
 def _refresh_stale(*, slugs: list[str], **kwargs: Any) -> None:
-    """A catalog read served stale data: queue a refresh (deduplicated; never waits)."""
-    from gateways.scheduling import gateways_refresh_stale
+    """A catalog read served stale data: queue a refresh (deduplicated; never waits), asking for
+    each gateway at most once per `GATEWAY_STALE_REFRESH_ASK_SECONDS` in this process."""
+    from django.conf import settings
 
-    gateways_refresh_stale(slugs=slugs)
+    from gateways.scheduling import gateways_refresh_stale
+    from gateways.stale_asks import ASKS
+
+    due = ASKS.due(slugs, seconds=settings.GATEWAY_STALE_REFRESH_ASK_SECONDS)
+    if due:
+        gateways_refresh_stale(slugs=due)
 
 
 def _deliver_webhooks(*, delivery_ids: list[int], **kwargs: Any) -> None:

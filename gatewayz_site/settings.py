@@ -68,11 +68,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gatewayz_site.compression.GZipMiddleware",  # Django's, except for bodies that chose their encoding
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "gatewayz_site.site_middleware.PublicReadSessionMiddleware",  # Django's three, bypassed by public reads
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "gatewayz_site.site_middleware.PublicReadAuthenticationMiddleware",
+    "gatewayz_site.site_middleware.PublicReadMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "health.metrics.CatalogRequestMetrics",
     "gatewayz_site.errors.DatabaseUnavailableMiddleware",
@@ -269,6 +269,8 @@ GATEWAY_CIRCUIT_COOLDOWN_SECONDS = env.int("GATEWAY_CIRCUIT_COOLDOWN_SECONDS", d
 GATEWAY_MAX_RETRIES = env.int("GATEWAY_MAX_RETRIES", default=4)
 GATEWAY_RETRY_BASE_SECONDS = env.float("GATEWAY_RETRY_BASE_SECONDS", default=30.0)
 GATEWAY_RETRY_MAX_SECONDS = env.float("GATEWAY_RETRY_MAX_SECONDS", default=900.0)
+# A web process asks for a stale gateway's refresh at most this often (gateways/stale_asks.py).
+GATEWAY_STALE_REFRESH_ASK_SECONDS = env.float("GATEWAY_STALE_REFRESH_ASK_SECONDS", default=30.0)
 # After the response cache or the broker fails a call, this process leaves it alone this long.
 OUTAGE_RETRY_SECONDS = env.float("OUTAGE_RETRY_SECONDS", default=10.0)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)

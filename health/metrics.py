@@ -146,6 +146,11 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 
+# A request whose WSGI environ has this key set is not a client's: not counted (a worker's
+# warm-up, gatewayz_site/warm.py).
+UNCOUNTED = "gatewayz.uncounted"
+
+
 class CatalogRequestMetrics:
     """Counts and times requests to the catalog endpoints (label: the URL route, not the raw path)."""
 
@@ -153,7 +158,7 @@ class CatalogRequestMetrics:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(CATALOG_PREFIXES):
+        if not request.path.startswith(CATALOG_PREFIXES) or request.META.get(UNCOUNTED):
             return self.get_response(request)
         started = time.monotonic()
         response = self.get_response(request)

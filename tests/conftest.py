@@ -47,11 +47,14 @@ def _forget_process_state() -> Iterator[None]:
     """What a process remembers between reads (catalog.snapshot, the recent response-cache
     entries, the short circuits of the cache and the broker) must not carry one test's catalog or
     outage into the next: versions restart in every test."""
-    from catalog import cache, snapshot
+    from catalog import cache, responses, snapshot
     from catalog.cache_backend import CIRCUIT
     from gateways.scheduling import BROKER
+    from gateways.stale_asks import ASKS
 
     def forget() -> None:
+        ASKS.clear()
+        responses._REVALIDATIONS.clear()
         snapshot.clear()
         snapshot.forget_last_known()
         cache._recent.clear()

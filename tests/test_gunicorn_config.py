@@ -14,7 +14,7 @@ CONFIG = Path(__file__).resolve().parent.parent / "gatewayz_site" / "gunicorn.co
 
 
 def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
-    for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "PROMETHEUS_MULTIPROC_DIR"):
+    for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_KEEPALIVE", "PROMETHEUS_MULTIPROC_DIR"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -23,11 +23,31 @@ def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
 
 def test_defaults_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     default = load(monkeypatch)
-    assert (default["bind"], default["workers"], default["threads"]) == (["127.0.0.1:8000"], 4, 1)
+    assert (default["bind"], default["workers"], default["threads"]) == (["127.0.0.1:8000"], 4, 4)
+    assert (default["worker_class"], default["keepalive"]) == ("gthread", 5)  # keep-alive by default
     assert default["wsgi_app"] == "gatewayz_site.wsgi:application"
 
-    chosen = load(monkeypatch, GUNICORN_BIND="0.0.0.0:9000", WEB_CONCURRENCY="8", GUNICORN_THREADS="4")
-    assert (chosen["bind"], chosen["workers"], chosen["threads"]) == (["0.0.0.0:9000"], 8, 4)
+    chosen = load(monkeypatch, GUNICORN_BIND="0.0.0.0:9000", WEB_CONCURRENCY="8", GUNICORN_THREADS="2", GUNICORN_KEEPALIVE="30")
+    assert (chosen["bind"], chosen["workers"], chosen["threads"]) == (["0.0.0.0:9000"], 8, 2)
+    assert (chosen["worker_class"], chosen["keepalive"]) == ("gthread", 30)
+
+
+def test_one_thread_names_the_sync_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gunicorn's sync worker has no keep-alive: one thread is the connection-per-request setup."""
+    single = load(monkeypatch, GUNICORN_THREADS="1")
+    assert (single["threads"], single["worker_class"]) == (1, "sync")
+
+
+def test_gunicorn_reads_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The names are gunicorn's own: its Config accepts each value the file sets."""
+    from gunicorn.config import Config
+
+    config = Config()
+    for name, value in load(monkeypatch).items():
+        if name in ("workers", "threads", "worker_class", "keepalive"):
+            config.set(name, value)
+    assert (config.workers, config.threads, config.keepalive) == (4, 4, 5)
+    assert config.worker_class_str == "gthread"
 
 
 def test_a_dead_workers_live_gauges_go_and_its_counters_stay(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
