@@ -27,7 +27,8 @@ from typing import Any
 
 import orjson
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog import bulk, cache, drift, history, identity, lifecycle, webhooks
@@ -352,6 +353,39 @@ def _stored_rows(gateway: Any, **filters: Any) -> dict[str, tuple[Any, ...]]:
 
 
 _TRACKED = slice(7, 7 + len(drift.TRACKED_FIELDS))
+_PRICED = Cast("prices", TextField())
+
+
+def _stored_rows_for(gateway: Any, unchanged: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """`_stored_rows` for a publish: the rows of `unchanged` ids (not normalized again, stored as
+    they are) carry no decoded `pricing` (None) and, for `prices`, only whether they have any
+    (True or []): nothing reads more of them. Every other row (changed, vanished, removed) is read
+    whole."""
+    if not unchanged:
+        return _stored_rows(gateway)
+    skipped = set(unchanged)
+    light = [c for c in STORED_COLUMNS if c not in ("pricing", "prices")]
+    rows = AIModel.objects.filter(gateway=gateway).values_list(*light, *drift.TRACKED_FIELDS, "source_hash", _PRICED)
+    existing: dict[str, tuple[Any, ...]] = {}
+    whole: list[str] = []
+    for uid, pk, digest, active, context, key, *rest in rows:
+        *tracked, source, priced = rest
+        existing[uid] = (
+            pk,
+            digest,
+            active,
+            None,
+            context,
+            key,
+            True if priced not in (None, "[]", "null") else [],
+            *tracked,
+            source,
+        )
+        if uid not in skipped:
+            whole.append(uid)
+    for start in range(0, len(whole), CHUNK):
+        existing.update(_stored_rows(gateway, upstream_id__in=whole[start : start + CHUNK]))
+    return existing
 
 
 def catalog_publish(
@@ -376,7 +410,7 @@ def catalog_publish(
     very list) publishes it whole, suspect values included."""
     now = now or timezone.now()
     with transaction.atomic():
-        existing = _stored_rows(gateway)
+        existing = _stored_rows_for(gateway, unchanged)
         # The shrink guard compares with the last list: models already missing from it do not count.
         missing = lifecycle.marked_missing(gateway=gateway)
         active_before = sum(1 for row in existing.values() if row[2]) - len(missing)

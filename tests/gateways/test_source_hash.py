@@ -210,3 +210,20 @@ def test_the_served_documents_are_byte_identical_after_an_unchanged_refresh(gate
     AIModel.objects.update(source_hash=None)
     refresh(gateway, items(m3="0.0000011"))  # every item rendered again
     assert read() == skipped
+
+
+@pytest.mark.parametrize(("repriced", "held"), [(5, False), (7, True)])
+def test_the_share_rule_counts_the_unchanged_models(gateway: Gateway, repriced: int, held: bool) -> None:
+    """12 priced models, `repriced` of them halved at once: 5 (42 %) publish, 7 (58 %) are held
+    (over the 50 % share). The 7 or 5 skipped ones count as compared models that kept their price."""
+    ids = [f"acme/s{i}" for i in range(12)]
+
+    def listed(halved: int) -> list[dict[str, Any]]:
+        return [openai_item(uid, "0.0000005" if i < halved else "0.000001", "0.000002", 8192) for i, uid in enumerate(ids)]
+
+    refresh(gateway, listed(0))
+    run = refresh(gateway, listed(repriced))
+
+    assert run.models_unchanged == 12 - repriced + (repriced if held else 0)
+    assert (run.outcome == "held") is held
+    assert stored_prompt("acme/s0") == ("0.000001" if held else "0.0000005")
