@@ -177,12 +177,21 @@ def _unit_match(ratio: Decimal) -> Decimal | None:
     return None
 
 
-def compare(*, stored: Mapping[str, Stored], models: Sequence[NormalizedModel], thresholds: Thresholds) -> Drift:
-    """The drift between `stored` (upstream id -> facts of the stored active row) and the new list."""
+def compare(
+    *,
+    stored: Mapping[str, Stored],
+    models: Sequence[NormalizedModel],
+    thresholds: Thresholds,
+    unchanged: Iterable[str] = (),
+) -> Drift:
+    """The drift between `stored` (upstream id -> facts of the stored active row) and the new list.
+    `unchanged`: ids the list also has whose records are their stored rows' (the source hash,
+    `gateways.source_hash`): compared models that changed nothing, counted in every share."""
     drift = Drift()
     compared = [(model, stored[model.id]) for model in models if model.id in stored]
     if not compared:
-        return drift  # a first publish, or nothing in common: nothing to compare
+        return drift  # a first publish, nothing in common, or nothing changed: nothing can be suspect
+    same = [stored[uid] for uid in unchanged if uid in stored]
 
     # Price changes per model: (slot, old, new) where both are above 0; and who repriced at all.
     changes: dict[str, list[tuple[Slot, Decimal, Decimal]]] = {}
@@ -196,7 +205,8 @@ def compare(*, stored: Mapping[str, Stored], models: Sequence[NormalizedModel], 
             repriced.append(model.id)
         moved = [(slot, old[slot], new[slot]) for slot in old if slot in new and old[slot] != new[slot]]
         changes[model.id] = [(slot, before, after) for slot, before, after in moved if before > 0 and after > 0]
-    enough = len(compared) >= MIN_COMPARED
+    priced += sum(1 for facts in same if facts.prices)  # present before and after, not repriced
+    enough = len(compared) + len(same) >= MIN_COMPARED
 
     # 1. Factor.
     factor = thresholds.price_factor
@@ -255,15 +265,18 @@ def compare(*, stored: Mapping[str, Stored], models: Sequence[NormalizedModel], 
             if name == PRICES:
                 had = [(m, f) for m, f in compared if f.prices]
                 lost = [(m, f) for m, f in had if not new_amounts(m) and not m.pricing_dynamic]
+                kept = sum(1 for f in same if f.prices)  # unchanged: had it, still has it
             else:
                 had = [(m, f) for m, f in compared if f.fields.get(name) not in (None, "")]
                 lost = [(m, f) for m, f in had if getattr(m, name) in (None, "")]
-            if Decimal(len(had)) / len(compared) < thresholds.field_share or not lost:
+                kept = sum(1 for f in same if f.fields.get(name) not in (None, ""))
+            total, having = len(compared) + len(same), len(had) + kept
+            if Decimal(having) / total < thresholds.field_share or not lost:
                 continue
-            if Decimal(len(lost)) / len(had) <= FIELD_LOSS_SHARE:
+            if Decimal(len(lost)) / having <= FIELD_LOSS_SHARE:
                 continue
             drift.reasons.append(
-                f"{name} missing on {_percent(len(lost), len(compared))} of models (was on {_percent(len(had), len(compared))}): "
+                f"{name} missing on {_percent(len(lost), total)} of models (was on {_percent(having, total)}): "
                 "the stored values are kept"
             )
             for model, facts in lost:

@@ -59,6 +59,10 @@ class AIModel(models.Model):
     supported_parameters_text = models.TextField(default=",")
 
     content_hash = models.CharField(max_length=64)
+    # The hash of the upstream item this row was rendered from, with what else its normalization
+    # read (`gateways.source_hash`): an item that hashes the same again is not normalized again.
+    # Null (rows stored before it, held values): rendered again at the next refresh.
+    source_hash = models.CharField(max_length=64, null=True, blank=True)
     public_json = models.TextField(help_text="The served model JSON, rendered at publish time.")
     openai_json = models.TextField(default="", help_text="The `GET /v1/models` entry, rendered at publish time.")
     is_active = models.BooleanField(

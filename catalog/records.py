@@ -54,6 +54,9 @@ class NormalizedModel:
     data_source: str = "live"  # live | fallback | static
     extra: Mapping[str, Any] = field(default_factory=dict)
     raw: Any = None
+    # The hash of the upstream item and what else its normalization read (`gateways.source_hash`),
+    # stored with the row; None: not hashed (the row is rendered again at the next refresh).
+    source_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -546,3 +546,13 @@ def change_item(row: dict[str, Any]) -> dict[str, Any]:
         "change_percent": None if percent is None else f"{Decimal(percent).normalize():f}",
         "recorded_at": row["recorded_at"].isoformat(),
     }
+
+
+def stored_source_hashes(*, gateway_id: int) -> dict[str, str]:
+    """source hash -> upstream id of `gateway`'s rows served as listed (active, not marked
+    missing) that know the hash of the item they were rendered from (`AIModel.source_hash`). A
+    row served marked missing is left out: its return renders it again."""
+    rows = AIModel.objects.filter(
+        gateway_id=gateway_id, is_active=True, missing_since__isnull=True, source_hash__isnull=False
+    ).values_list("source_hash", "upstream_id")
+    return dict(rows.iterator(chunk_size=5000))

@@ -27,7 +27,8 @@ from typing import Any
 
 import orjson
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog import bulk, cache, drift, history, identity, lifecycle, webhooks
@@ -170,6 +171,7 @@ def _row_values(model: NormalizedModel, *, gateway_slug: str, aliases: Mapping[s
         "supported_parameters_text": _text_list(model.supported_parameters),
         "public_json": dumps(document),
         "openai_json": dumps(openai_document(document)),
+        "source_hash": model.source_hash,
     }
 
 
@@ -223,6 +225,7 @@ UPDATE_FIELDS = [
         "public_json",
         "openai_json",
         "content_hash",
+        "source_hash",
         "is_active",
         "last_seen_at",
         "updated_at",
@@ -273,6 +276,9 @@ class _Staged:
     """What a publish writes, gathered before the bulk writes."""
 
     to_update: list[AIModel] = field(default_factory=list)
+    # Rows whose content is unchanged but whose source hash is not the one stored (the first
+    # refresh after migration 0018 or after a deploy): only that column is written.
+    rehashed: list[AIModel] = field(default_factory=list)
     changes: list[ModelChange] = field(default_factory=list)
     touched_keys: set[str] = field(default_factory=set)
 
@@ -294,6 +300,8 @@ def _stage_update(
     pk, old_hash, was_active, old_pricing, old_context, old_key, old_prices = old[:7]
     if old_hash == values["content_hash"] and was_active:
         result.unchanged += 1
+        if old[-1] != values.get("source_hash"):
+            staged.rehashed.append(bulk.new(AIModel, pk=pk, source_hash=values.get("source_hash")))
         return
     staged.to_update.append(
         bulk.new(
@@ -339,15 +347,52 @@ STORED_COLUMNS = ("upstream_id", "pk", "content_hash", "is_active", "pricing", "
 
 
 def _stored_rows(gateway: Any, **filters: Any) -> dict[str, tuple[Any, ...]]:
-    """upstream id -> (pk, hash, active, pricing, context, key, prices, *drift.TRACKED_FIELDS)."""
-    rows = AIModel.objects.filter(gateway=gateway, **filters).values_list(*STORED_COLUMNS, *drift.TRACKED_FIELDS)
+    """upstream id -> (pk, hash, active, pricing, context, key, prices, *drift.TRACKED_FIELDS, source hash)."""
+    rows = AIModel.objects.filter(gateway=gateway, **filters).values_list(*STORED_COLUMNS, *drift.TRACKED_FIELDS, "source_hash")
     return {row[0]: row[1:] for row in rows}
+
+
+_TRACKED = slice(7, 7 + len(drift.TRACKED_FIELDS))
+_PRICED = Cast("prices", TextField())
+
+
+def _stored_rows_for(gateway: Any, unchanged: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """`_stored_rows` for a publish: the rows of `unchanged` ids (not normalized again, stored as
+    they are) carry no decoded `pricing` (None) and, for `prices`, only whether they have any
+    (True or []): nothing reads more of them. Every other row (changed, vanished, removed) is read
+    whole."""
+    if not unchanged:
+        return _stored_rows(gateway)
+    skipped = set(unchanged)
+    light = [c for c in STORED_COLUMNS if c not in ("pricing", "prices")]
+    rows = AIModel.objects.filter(gateway=gateway).values_list(*light, *drift.TRACKED_FIELDS, "source_hash", _PRICED)
+    existing: dict[str, tuple[Any, ...]] = {}
+    whole: list[str] = []
+    for uid, pk, digest, active, context, key, *rest in rows:
+        *tracked, source, priced = rest
+        existing[uid] = (
+            pk,
+            digest,
+            active,
+            None,
+            context,
+            key,
+            True if priced not in (None, "[]", "null") else [],
+            *tracked,
+            source,
+        )
+        if uid not in skipped:
+            whole.append(uid)
+    for start in range(0, len(whole), CHUNK):
+        existing.update(_stored_rows(gateway, upstream_id__in=whole[start : start + CHUNK]))
+    return existing
 
 
 def catalog_publish(
     *,
     gateway: Any,
     models: Sequence[NormalizedModel],
+    unchanged: Sequence[str] = (),
     force: bool = False,
     rejected: int = 0,
     now: datetime | None = None,
@@ -356,33 +401,41 @@ def catalog_publish(
 ) -> PublishResult:
     """Replace `gateway`'s stored list with `models`, or raise `PublishRefused` and change nothing.
     `run_id`: the refresh run publishing (recorded on the rows it writes, `catalog.provenance`).
+    `unchanged`: upstream ids the list also has, not normalized again because their items hash as
+    their stored rows' (`AIModel.source_hash`): each must be a row served as listed (active, not
+    marked missing), and stays exactly as stored.
 
     Values the drift guard finds suspect are held (`PublishResult.held`) and the rest publishes;
     `force` (the shrink guard) does not change that. `accept_drift` (a person who reviewed this
     very list) publishes it whole, suspect values included."""
     now = now or timezone.now()
     with transaction.atomic():
-        existing = _stored_rows(gateway)
+        existing = _stored_rows_for(gateway, unchanged)
         # The shrink guard compares with the last list: models already missing from it do not count.
         missing = lifecycle.marked_missing(gateway=gateway)
         active_before = sum(1 for row in existing.values() if row[2]) - len(missing)
-        refusal = publish_refusal(gateway=gateway, count=len(models), rejected=rejected, active_before=active_before, force=force)
+        missing_ids = {uid for _, _, uid in missing.values()}
+        if any(uid not in existing or not existing[uid][2] or uid in missing_ids for uid in unchanged):
+            raise PublishRefused("the stored list changed while this refresh read it; nothing was published, refresh again")
+        count = len(models) + len(unchanged)
+        refusal = publish_refusal(gateway=gateway, count=count, rejected=rejected, active_before=active_before, force=force)
         if refusal:
             raise PublishRefused(refusal)
 
-        result = PublishResult(seen=len(models))
+        result = PublishResult(seen=count, unchanged=len(unchanged))
         # Rows served marked missing are compared with nothing: their return re-renders them.
         found = (
             drift.Drift()
             if accept_drift
             else drift.compare(
                 stored={
-                    uid: drift.Stored(prices=row[6] or [], fields=dict(zip(drift.TRACKED_FIELDS, row[7:], strict=True)))
+                    uid: drift.Stored(prices=row[6] or [], fields=dict(zip(drift.TRACKED_FIELDS, row[_TRACKED], strict=True)))
                     for uid, row in existing.items()
                     if row[2] and row[0] not in missing
                 },
                 models=models,
                 thresholds=drift_thresholds(gateway),
+                unchanged=unchanged,
             )
         )
         result.drift_reasons = found.reasons
@@ -417,17 +470,21 @@ def catalog_publish(
             suspect = found.suspects.get(model.id)
             if suspect is not None:
                 held = ["prices"] if suspect.prices else sorted(suspect.fields)
+                values["source_hash"] = None  # what is stored is not this item's rendering
                 result.held.append(HeldModel(model.id, old[0], held_document(values), held, list(suspect.reasons)))
                 if suspect.prices:
                     result.unchanged += 1  # the stored row stays as it is
                     continue
-                values = _row_values(replace(model, **suspect.fields), gateway_slug=gateway.slug, aliases=aliases)
+                # The source hash is not kept: the next refresh normalizes the item and asks the guard again.
+                values = _row_values(
+                    replace(model, source_hash=None, **suspect.fields), gateway_slug=gateway.slug, aliases=aliases
+                )
                 values["content_hash"] = _hash(values)
             _stage_update(staged, result, gateway=gateway, upstream_id=model.id, values=values, old=old, now=now, run_id=run_id)
         to_update, touched_keys = staged.to_update, staged.touched_keys
 
         # Models the list lacks are missing, then removed after the grace period (catalog.lifecycle).
-        new_ids = {model.id for model in models}
+        new_ids = {model.id for model in models}.union(unchanged)
         vanished = {uid: row for uid, row in existing.items() if row[2] and uid not in new_ids}
         absences = lifecycle.note_absences(
             gateway=gateway,
@@ -470,6 +527,7 @@ def catalog_publish(
             )
         if to_update:
             bulk.update(to_update, UPDATE_FIELDS)
+        bulk.update(staged.rehashed, ["source_hash"])
         history.record_spans(
             new={row.pk or pk_by_id[row.upstream_id]: row.prices for row in to_create},
             written={row.pk: row.prices for row in to_update},
@@ -514,6 +572,7 @@ def catalog_publish_held(
             _stage_update(
                 staged, result, gateway=gateway, upstream_id=upstream_id, values=values, old=old, now=now, run_id=run_id
             )
+        bulk.update(staged.rehashed, ["source_hash"])
         if staged.to_update:
             bulk.update(staged.to_update, UPDATE_FIELDS)
             history.record_spans(new={}, written={row.pk: row.prices for row in staged.to_update}, delisted=[], now=now)

@@ -24,8 +24,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from catalog.endpoints import endpoints_publish
-from catalog.selectors import ModelLookup
+from catalog.selectors import ModelLookup, stored_source_hashes
 from catalog.services import PublishRefused, catalog_publish
+from gateways import source_hash
 from gateways.adapters.base import Adapter, ParseResult
 from gateways.circuit import circuit_allows, circuit_reopens_at
 from gateways.client import build_client
@@ -85,12 +86,23 @@ def _fetch_live(transport: httpx.BaseTransport | None) -> Produce:
     return LiveFetch(transport)
 
 
-def _parse(adapter: Adapter, items: list[Any], gateway: Gateway) -> ParseResult:
+def _parse(adapter: Adapter, items: list[Any], gateway: Gateway, *, skip_unchanged: bool = False) -> ParseResult:
     """The adapter's records, enriched, each naming a provider. `provider_slug` is decided here
     and nowhere else: the adapter's `author` (the id's `org/` head, else a slug-like owner field
     such as `owned_by`), else what enrichment borrowed, else the serving gateway's slug: a model
-    whose id and item name no author gets the serving gateway, never `null`."""
-    result = adapter.parse(items)
+    whose id and item name no author gets the serving gateway, never `null`.
+
+    `skip_unchanged`: items whose source hash a stored row has are not normalized again
+    (`gateways.source_hash`); their ids are in `unchanged`."""
+    salt = source_hash.salt(adapter, gateway) if skip_unchanged else None
+    if salt is None:
+        result = adapter.parse(items)
+    else:
+        result = adapter.parse(
+            items,
+            known=stored_source_hashes(gateway_id=gateway.pk),
+            hasher=lambda item: source_hash.item_hash(item, salt, adapter.volatile(item)),
+        )
     adapter.enrich(result, ModelLookup())
     result.models = [m if m.provider_slug else replace(m, provider_slug=gateway.slug) for m in result.models]
     return result
@@ -287,8 +299,9 @@ def _refresh_under_lease(
         body = endpoints_body()
         if adapter.is_endpoints_body(body):
             return _import_endpoints(run, started, adapter=adapter, gateway=gateway, body=body, now=now)
-    result = _parse(adapter, produce(adapter, gateway), gateway)
-    run.models_seen = len(result.models) + result.rejected + result.skipped
+    result = _parse(adapter, produce(adapter, gateway), gateway, skip_unchanged=True)
+    listed = len(result.models) + len(result.unchanged)
+    run.models_seen = listed + result.rejected + result.skipped
     run.models_rejected = result.rejected
     run.models_skipped = result.skipped
     run.rejections = result.errors
@@ -303,6 +316,7 @@ def _refresh_under_lease(
         published = catalog_publish(
             gateway=gateway,
             models=result.models,
+            unchanged=result.unchanged,
             force=force,
             rejected=result.rejected,
             now=now,
@@ -322,7 +336,7 @@ def _refresh_under_lease(
     outcome = RefreshRun.Outcome.DEGRADED if result.degraded_reason else RefreshRun.Outcome.SUCCESS
     if published.held:  # the drift guard held values: the run needs review, whatever else it was
         outcome = RefreshRun.Outcome.HELD
-    return run_finish(run, started, outcome=outcome, model_count=len(result.models), degraded_reason=result.degraded_reason or "")
+    return run_finish(run, started, outcome=outcome, model_count=listed, degraded_reason=result.degraded_reason or "")
 
 
 MAX_ENDPOINT_WARNINGS = 20

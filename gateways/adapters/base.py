@@ -21,7 +21,7 @@ import re
 import string
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -95,6 +95,9 @@ class ParseResult:
     errors: list[str] = field(default_factory=list)  # the first few rejection reasons
     warnings: list[str] = field(default_factory=list)
     degraded_reason: str | None = None
+    # Upstream ids of the items whose source hash a stored row already has: not normalized again
+    # (`gateways.source_hash`); the publish counts them unchanged.
+    unchanged: list[str] = field(default_factory=list)
 
     MAX_ERRORS: ClassVar[int] = 20
 
@@ -191,6 +194,9 @@ class Adapter:
     # `endpoints_models` option selects (`gateways.endpoints`), at most `max_endpoint_models` of them.
     endpoints_path: ClassVar[str | None] = None
     max_endpoint_models: ClassVar[int] = 50
+    # Raised when this adapter's records change for a reason its source code does not show (the
+    # source hash covers the code already, `gateways.source_hash`): every stored row renders again.
+    normalization_version: ClassVar[int] = 1
 
     def __init__(self, *, options: Mapping[str, Any] | None = None) -> None:
         self.options = dict(options or {})
@@ -509,23 +515,54 @@ class Adapter:
             return True
         return value in self.active_values if self.active_values is not None else value not in self.inactive_values
 
-    def parse(self, items: Iterable[Any]) -> ParseResult:
+    def volatile(self, item: dict[str, Any]) -> Any:
+        """What of an item's record depends on the time rather than the item: whether it is active
+        now (a retirement date passes). Hashed with the item (`gateways.source_hash`)."""
+        shape = next((shape for shape in self._shapes if shape.recognizes(item)), None)
+        if shape is not None:
+            return shape.volatile(item)
+        try:
+            return self.active(self.paired(item))
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+            return "unreadable"
+
+    def parse(
+        self,
+        items: Iterable[Any],
+        *,
+        known: Mapping[str, str] | None = None,
+        hasher: Callable[[dict[str, Any]], str | None] | None = None,
+    ) -> ParseResult:
         """Normalize every item. Each raw item is first checked for content no column can store
         (`catalog.limits.storage_problem`), and each record is fitted to the columns
-        (`catalog.limits.fit_to_storage`); what was truncated is summarized in the warnings."""
+        (`catalog.limits.fit_to_storage`); what was truncated is summarized in the warnings.
+
+        With a `hasher` (item -> source hash, `gateways.source_hash`), each record carries its
+        item's hash; an item whose hash is in `known` (source hash -> the upstream id of the
+        stored row rendered from it) is not checked or normalized again: its id joins
+        `unchanged`."""
         result = ParseResult(warnings=list(self.warnings))
         seen: set[str] = set()
         fitted: dict[str, list[Any]] = {}
+        known = known or {}
         for index, item in enumerate(items):
             try:
                 if not isinstance(item, dict):
                     raise RejectItem(f"item is a {type(item).__name__}, not an object")
+                digest = hasher(item) if hasher is not None else None
+                stored_id = known.get(digest) if digest is not None else None
+                if stored_id is not None and stored_id not in seen:
+                    seen.add(stored_id)
+                    result.unchanged.append(stored_id)
+                    continue
                 problem = storage_problem(item)
                 if problem:
                     raise RejectItem(f"item {problem}")
                 model = self.normalize(item)
                 if model is not None:
                     model, changes = fit_to_storage(model)
+                    if digest is not None:
+                        model = replace(model, source_hash=digest)
                     for name, original in changes.items():
                         fitted.setdefault(name, [0, model.id, original])[0] += 1
             except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as exc:

@@ -157,7 +157,7 @@ def test_markup_in_sample_ids_of_a_test_connection_message_renders_inert(
 # --- storage limits ---------------------------------------------------------------------------------
 
 # Columns filled from our own vocabulary, not from upstream text.
-OWN_VALUES = {"modality_source", "data_source", "content_hash"}
+OWN_VALUES = {"modality_source", "data_source", "content_hash", "source_hash"}
 
 
 def test_the_storage_limits_match_the_columns_and_cover_every_text_column() -> None:

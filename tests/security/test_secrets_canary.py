@@ -223,7 +223,7 @@ def test_no_gateway_key_leaks_anywhere(
 
     # A bug inside an adapter: logged with its traceback.
     with monkeypatch.context() as patch:
-        patch.setattr("gateways.adapters.base.Adapter.parse", lambda self, items: 1 / 0)
+        patch.setattr("gateways.adapters.base.Adapter.parse", lambda self, items, **kwargs: 1 / 0)
         assert gateway_refresh(gateway=gateways[0], transport=upstream(bodies[gateways[0].slug])).error_kind == "internal"
 
     # 2. The same failures through everything that fetches without a transport argument: the
