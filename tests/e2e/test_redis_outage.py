@@ -47,6 +47,9 @@ def web(own_redis: tuple[Process, int], tmp_path: Path) -> Iterator[tuple[Proces
         CELERY_BROKER_SOCKET_TIMEOUT="1",
         OUTAGE_RETRY_SECONDS="600",  # one window covers the whole test
         GATEWAY_ALLOW_PRIVATE_HOSTS="true",
+        # Each stale read asks for its refresh (by default a process asks once per 30 s): the
+        # asks made during the outage are what these tests follow.
+        GATEWAY_STALE_REFRESH_ASK_SECONDS="0",
         **{f"GATEWAY_KEY_{SLUG.upper()}": KEY},
     )
     command = [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"]
