@@ -5,8 +5,8 @@ the database connection, loading the catalog state and building the front page's
 `post_worker_init` hook (gatewayz_site/gunicorn.conf.py) calls `warm()` instead, which requests
 `WARM_PATH` through the WSGI application itself (the whole middleware stack, as a client's request
 would be) and logs one line with the time it took. The request is left out of the request
-metrics; the throttle counts it, once per worker start, against 127.0.0.1. It never fails the worker: an error (a database
-still starting) is logged and the worker starts cold.
+metrics; the throttle counts it, once per worker start, against 127.0.0.1. It never fails the
+worker: an error (a database still starting) is logged and the worker starts cold.
 """
 
 from __future__ import annotations

@@ -25,22 +25,13 @@ from catalog import cache, responses, snapshot
 from catalog.bodies import CompressedPart
 from catalog.models import AIModel, CatalogVersion, Source
 from gateways.models import Gateway
+from tests.clock import Clock
 
 from .conftest import ALL_IDS, model
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/catalog/v1/models?gateway=gamma"
-
-
-class Clock:
-    """`time.monotonic` of `catalog.snapshot`, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

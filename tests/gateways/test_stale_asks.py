@@ -11,14 +11,7 @@ import pytest
 from gateways import scheduling
 from gateways.models import Gateway
 from gateways.stale_asks import ASKS, MAX_SLUGS, AskLimit
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import Clock
 
 
 @pytest.fixture
